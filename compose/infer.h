@@ -1,0 +1,38 @@
+// Zero-config probe inference: from a service's image, ports and environment
+// to probe URLs, each with the provenance of its parts so `stackgate plan`
+// can say where every value came from. Pure: no sockets, no files except
+// *_FILE secrets which become password_file= options.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compose/model.h"
+
+namespace stackgate::compose {
+
+struct InferredProbe {
+  std::string url;       // full probe URL, may contain a password: redact before printing
+  std::string kind;      // "x-stackgate", "label", "image", "ports", "kafka-group"
+  // One line per inferred value: {"user", "POSTGRES_USER from environment"}.
+  std::vector<std::pair<std::string, std::string>> provenance;
+  SourceLocation where;  // where the URL or its deciding value was written
+};
+
+enum class AddressMode {
+  service,    // host = service name (or its first network alias), container port
+  published,  // host = 127.0.0.1 (or the host_ip), published host port: for running on the Docker host
+};
+
+struct InferOptions {
+  AddressMode address_mode = AddressMode::service;
+};
+
+/// The probes of `service`: x-stackgate/labels first; otherwise (or in
+/// addition with `infer: true`) typed probes from the image and environment,
+/// else TCP on its expose/ports container ports, else none. The consuming
+/// service's x-stackgate.kafka groups become a kafka:// probe with
+/// groups=... against the project's Kafka service (found in `project`).
+std::vector<InferredProbe> infer_probes(const Project& project, const Service& service, const InferOptions& options);
+
+}  // namespace stackgate::compose

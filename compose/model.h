@@ -1,0 +1,106 @@
+// The compose model after loading: plain data, no behaviour.
+//
+// Everything here is the *final* project, as Docker Compose would see it
+// after interpolation, include, extends, multi-file merge, !reset/!override,
+// profiles and the implicit dependencies of links / volumes_from /
+// network_mode|ipc|pid|uts|cgroup: service:X.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/diagnostics.h"
+
+namespace stackgate::compose {
+
+using util::SourceLocation;
+using Millis = std::chrono::milliseconds;
+
+enum class Condition { service_started, service_healthy, service_completed_successfully };
+
+const char* to_string(Condition c);  // "service_started", ...
+
+struct Dependency {
+  std::string service;
+  Condition condition = Condition::service_started;
+  bool required = true;
+  bool restart = false;
+  bool implicit = false;  // derived from links / volumes_from / network_mode...
+  std::string via;        // "depends_on", "links", "volumes_from", "network_mode", "ipc", "pid", "uts", "cgroup"
+  SourceLocation where;   // of the entry naming the service
+};
+
+struct Healthcheck {
+  std::vector<std::string> test;  // normalised: ["CMD-SHELL", "..."], ["CMD", ...] or ["NONE"]
+  bool disabled = false;          // disable: true or test: ["NONE"]
+  std::optional<Millis> interval, timeout, start_period, start_interval;
+  std::optional<int> retries;
+};
+
+struct PortMapping {
+  std::string host_ip;           // "" = all interfaces
+  int published = 0;             // 0 = not published / ephemeral
+  int published_end = 0;         // range end, 0 when not a range
+  int target = 0;                // container port
+  std::string protocol = "tcp";
+};
+
+// The x-stackgate extension on a service (and stackgate.* labels).
+struct StackgateExtension {
+  bool present = false;
+  bool skip = false;                        // x-stackgate: { skip: true } / stackgate.skip=true
+  std::vector<std::string> probes;          // probe URLs, already interpolated
+  std::vector<SourceLocation> probe_where;  // parallel to probes
+  bool replace_inferred = true;             // probes given: they replace inferred ones unless `infer: true`
+  // "Release me only when my group is stable": x-stackgate: {kafka: {groups: [...], stable_for: 10s}}
+  std::vector<std::string> kafka_groups;
+  std::optional<Millis> kafka_stable_for;
+  std::optional<int> kafka_min_members;
+  std::optional<std::string> kafka_bootstrap;  // override the inferred broker list
+  std::optional<std::string> window;        // "passes=3,stable_for=5s"
+  std::optional<std::string> timeout;       // per attempt
+  SourceLocation where;
+};
+
+struct Service {
+  std::string name;
+  SourceLocation where;  // of the service's key
+  std::string image;
+  std::optional<std::string> build_context;
+  std::vector<std::string> command;     // argv; a string command is split like a shell would (no expansion)
+  std::vector<std::string> entrypoint;
+  // Final container environment: env_file entries, then `environment`
+  // (list or map) on top. A bare `KEY` takes the value from the loader's
+  // environment or is absent.
+  std::map<std::string, std::string> environment;
+  std::vector<int> expose;              // container ports (first of a range)
+  std::vector<PortMapping> ports;
+  std::vector<Dependency> depends_on;   // explicit and implicit, in declaration order
+  std::vector<std::string> profiles;
+  std::optional<Healthcheck> healthcheck;
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> network_aliases;  // from networks.<net>.aliases
+  std::string hostname;
+  std::string container_name;
+  std::optional<int> replicas;          // scale / deploy.replicas
+  StackgateExtension stackgate;
+};
+
+struct Warning {
+  SourceLocation where;
+  std::string message;
+};
+
+struct Project {
+  std::string name;                 // normalised project name
+  std::string working_dir;          // project directory
+  std::vector<std::string> files;   // the files loaded, in order (includes included files)
+  std::map<std::string, Service> services;           // enabled services
+  std::map<std::string, Service> disabled_services;  // profiled out
+  std::vector<Warning> warnings;    // unset variables, obsolete `version`...
+};
+
+}  // namespace stackgate::compose

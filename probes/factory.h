@@ -1,0 +1,27 @@
+// ProbeSpec -> Probe. TCP, ZooKeeper and MQTT probes are built in; the
+// others live in shared modules loaded with dlopen() on first use, one per
+// protocol family, so a HEALTHCHECK `stackgate check redis://...` maps
+// hiredis and nothing else:
+//   libstackgate-http.so      http, https, http+unix, clickhouse (cpp-httplib)
+//   libstackgate-postgres.so  postgres, postgresql (libpq)
+//   libstackgate-redis.so     redis (hiredis)
+//   libstackgate-kafka.so     kafka (librdkafka)
+// Modules are looked up in $STACKGATE_MODULE_DIR, <exe dir>/lib/stackgate and
+// <exe dir>/../lib/stackgate. With -DSTACKGATE_STATIC_PROBES=ON they are
+// linked into the binary instead.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "probes/probe.h"
+
+namespace stackgate::probes {
+
+/// Builds the probe for `spec`. Errors (unknown scheme, module not found,
+/// bad option for the scheme) are one line for the user and are config
+/// errors, not outcomes.
+std::expected<std::unique_ptr<Probe>, std::string> make_probe(const ProbeSpec& spec);
+
+}  // namespace stackgate::probes

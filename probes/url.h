@@ -1,0 +1,82 @@
+// Probe URLs: one syntax for the CLI, the compose extension and reports.
+//
+//   tcp://host:port
+//   http://host:port/path?status=200&body=ok     https://...
+//   http+unix://%2Fvar%2Frun%2Fapp.sock/health
+//   postgres://user:pass@host:5432/db?writable=1&min_free_connections=5
+//   redis://:pass@host:6379/0?role=master
+//   kafka://b1:9092,b2:9092?brokers=2&topics=events&groups=collector
+//   clickhouse://user:pass@host:8123/db   zk://host:2181?mode=any
+//   mqtt://user:pass@host:1883
+//
+// Common query options, valid for every scheme: timeout (per attempt),
+// interval (first retry delay), passes and stable_for (the stability window;
+// also accepted together as window=passes=3,stable_for=5s), password_file.
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace stackgate::probes {
+
+struct HostPort {
+  std::string host;  // without brackets for IPv6 literals
+  int port = 0;      // 0 when the URL gave none (use the scheme default)
+};
+
+// A parsed probe URL. Userinfo and path are percent-decoded.
+struct Url {
+  std::string scheme;                 // lower case: "postgres", "http+unix", ...
+  std::string user;
+  std::string password;               // the secret: never print it
+  bool has_password = false;
+  std::vector<HostPort> hosts;        // one, or several for kafka://a,b
+  std::string socket_path;            // http+unix only: the decoded socket path
+  std::string path;                   // "/db", "/health" ("" when absent)
+  std::vector<std::pair<std::string, std::string>> query;  // in order, decoded
+
+  /// First value of query option `key`, if present.
+  std::optional<std::string> param(std::string_view key) const;
+  /// The URL as given but with the password replaced by "***". This is the
+  /// only form that may appear in logs, reports and errors.
+  std::string redacted() const;
+  /// "host:port" of the first host (for reasons and reports).
+  std::string authority() const;
+};
+
+/// Parses a probe URL; the error is one line naming what is wrong, without
+/// the password.
+std::expected<Url, std::string> parse_url(std::string_view text);
+
+/// Default port of a scheme (5432 for postgres, 6379 for redis, ...), 0 if none.
+int default_port(std::string_view scheme);
+
+/// Every scheme stackgate knows.
+const std::vector<std::string>& known_schemes();
+
+// The stability window: the probe must pass `passes` times in a row, the
+// passes spanning at least `stable_for`. A single not_yet restarts it.
+struct Window {
+  int passes = 2;
+  std::chrono::milliseconds stable_for{1000};
+};
+
+// A probe URL plus the common options, ready for make_probe() and the
+// scheduler. Unset optionals take the gate's defaults (CLI, environment).
+struct ProbeSpec {
+  Url url;
+  std::optional<std::chrono::milliseconds> timeout;   // per attempt
+  std::optional<std::chrono::milliseconds> interval;  // first retry delay
+  std::optional<Window> window;
+};
+
+/// Parses a URL with its common options. Resolves password_file (reading the
+/// file) so probes only ever see Url::password.
+std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text);
+
+}  // namespace stackgate::probes

@@ -1,0 +1,192 @@
+#include "tests/servers/harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace stackgate::testing {
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    throw std::runtime_error("free_port: bind failed");
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string make_temp_dir(const std::string& prefix) {
+  const char* base = std::getenv("TMPDIR");
+  std::string templ = std::string(base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + templ);
+  return buf.data();
+}
+
+bool poll_until(const std::function<bool()>& ready, std::chrono::milliseconds limit, std::chrono::milliseconds every) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (true) {
+    if (ready()) return true;
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(every);
+  }
+}
+
+bool port_open(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string find_program(const std::vector<std::string>& candidates) {
+  for (const std::string& pattern : candidates) {
+    glob_t g{};
+    if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
+      for (size_t i = g.gl_pathc; i-- > 0;) {  // last match = highest version
+        struct stat st{};
+        if (::stat(g.gl_pathv[i], &st) == 0) {
+          std::string found = g.gl_pathv[i];
+          ::globfree(&g);
+          return found;
+        }
+      }
+    }
+    ::globfree(&g);
+  }
+  return "";
+}
+
+namespace {
+
+pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path,
+            const std::map<std::string, std::string>& env) {
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (log_fd < 0) throw std::runtime_error("cannot open log " + log_path);
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::setpgid(0, 0);  // own process group, so stop() reaches its children
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, 0);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    std::fprintf(stderr, "exec %s failed: %s\n", args[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  return pid;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(ServerProcess&& other) noexcept : m_pid(other.m_pid), m_log(std::move(other.m_log)) {
+  other.m_pid = -1;
+}
+
+ServerProcess& ServerProcess::operator=(ServerProcess&& other) noexcept {
+  if (this != &other) {
+    stop();
+    m_pid = other.m_pid;
+    m_log = std::move(other.m_log);
+    other.m_pid = -1;
+  }
+  return *this;
+}
+
+ServerProcess::~ServerProcess() { stop(); }
+
+void ServerProcess::start(const std::vector<std::string>& argv, const std::string& log_path,
+                          const std::map<std::string, std::string>& env) {
+  stop();
+  m_log = log_path;
+  m_pid = spawn(argv, log_path, env);
+}
+
+bool ServerProcess::running() {
+  if (m_pid <= 0) return false;
+  int status = 0;
+  pid_t r = ::waitpid(m_pid, &status, WNOHANG);
+  if (r == m_pid) {
+    m_pid = -1;
+    return false;
+  }
+  return true;
+}
+
+void ServerProcess::stop(std::chrono::milliseconds grace) {
+  if (m_pid <= 0) return;
+  ::kill(-m_pid, SIGTERM);
+  ::kill(m_pid, SIGTERM);
+  bool exited = poll_until([this] {
+    int status = 0;
+    return ::waitpid(m_pid, &status, WNOHANG) == m_pid;
+  }, grace);
+  if (!exited) {
+    ::kill(-m_pid, SIGKILL);
+    ::kill(m_pid, SIGKILL);
+    int status = 0;
+    ::waitpid(m_pid, &status, 0);
+  }
+  m_pid = -1;
+}
+
+void ServerProcess::kill_now() {
+  if (m_pid <= 0) return;
+  ::kill(-m_pid, SIGKILL);
+  ::kill(m_pid, SIGKILL);
+  int status = 0;
+  ::waitpid(m_pid, &status, 0);
+  m_pid = -1;
+}
+
+std::string ServerProcess::log_tail(size_t max_bytes) const {
+  std::ifstream in(m_log);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string all = ss.str();
+  return all.size() > max_bytes ? all.substr(all.size() - max_bytes) : all;
+}
+
+int run_command(const std::vector<std::string>& argv, const std::string& log_path,
+                const std::map<std::string, std::string>& env) {
+  pid_t pid = spawn(argv, log_path, env);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace stackgate::testing

@@ -1,0 +1,31 @@
+// Positions and config errors, printed as compilers do:
+//   compose.yaml:14:7: error: service 'api' depends on unknown service 'dbb' (did you mean 'db'?)
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace stackgate::util {
+
+// 1-based; line == 0 means "no position known" (then only the file prints).
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int col = 0;
+};
+
+struct ConfigError {
+  SourceLocation where;
+  std::string message;
+
+  /// "file:line:col: error: message" (or "file: error: ..." / "error: ..."
+  /// when the position or file is unknown).
+  std::string format() const;
+  /// format() plus the source line and a caret under the column, when the
+  /// file can be read.
+  std::string format_with_source() const;
+};
+
+using ConfigErrors = std::vector<ConfigError>;
+
+}  // namespace stackgate::util

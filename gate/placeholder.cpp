@@ -1,0 +1,2 @@
+// Placeholder until the gate module lands.
+namespace stackgate::gate {}

@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${STACKGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stackgate}
-version=$(sed -n 's:.*<artifactId>kafka_2.13</artifactId>.*::p; /kafka_2.13/{n;s:.*<version>\(.*\)</version>.*:\1:p}' "$here/pom.xml" | head -1)
+version=$(grep -A1 "<artifactId>kafka_2.13</artifactId>" "$here/pom.xml" | sed -n "s:.*<version>\(.*\)</version>.*:\1:p")
 dest=$cache/kafka-$version
 if [ -f "$dest/.complete" ]; then
   echo "$dest/libs"

@@ -14,6 +14,8 @@
 #include <expected>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "probes/probe.h"
 
@@ -22,6 +24,16 @@ namespace stackgate::probes {
 /// Builds the probe for `spec`. Errors (unknown scheme, module not found,
 /// bad option for the scheme) are one line for the user and are config
 /// errors, not outcomes.
+/// Thread-safe; a module is loaded once, on the first probe that needs it.
 std::expected<std::unique_ptr<Probe>, std::string> make_probe(const ProbeSpec& spec);
+
+/// The module family serving `scheme` ("http" for https and clickhouse, ...),
+/// "" for built-in and unknown schemes.
+std::string module_family(std::string_view scheme);
+
+/// Where make_probe() looks for modules, in order: each directory of
+/// $STACKGATE_MODULE_DIR (colon-separated), <exe dir>/lib/stackgate,
+/// <exe dir>/../lib/stackgate.
+std::vector<std::string> module_search_path();
 
 }  // namespace stackgate::probes

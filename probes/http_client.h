@@ -34,14 +34,21 @@ struct HttpResponse {
   std::string header(std::string_view name) const;  // case-insensitive, "" if absent
 };
 
-enum class HttpFailure { refused, unreachable, dns, timeout, tls, closed, other };
+// refused/unreachable/dns: nothing answered yet (cheap to retry); timeout:
+// the request's timeout passed; tls: certificate verification or CA loading
+// failed (waiting will not fix it); closed: the peer closed or reset before a
+// whole response; denied: no permission on the unix socket.
+enum class HttpFailure { refused, unreachable, dns, timeout, tls, closed, other, denied };
 
 struct HttpError {
   HttpFailure kind = HttpFailure::other;
   std::string message;  // one line, no secrets
 };
 
-/// One request, no redirects followed, no retries.
+/// One request, no redirects followed, no retries, bounded by
+/// request.timeout. TCP (http, https) goes through cpp-httplib; http+unix
+/// (socket_path set) through a minimal HTTP/1.1 client on net.h. Bodies
+/// longer than max_body are truncated, not an error.
 std::expected<HttpResponse, HttpError> http_request(const HttpRequest& request);
 
 }  // namespace stackgate::probes

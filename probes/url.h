@@ -26,7 +26,7 @@ namespace stackgate::probes {
 
 struct HostPort {
   std::string host;  // without brackets for IPv6 literals
-  int port = 0;      // 0 when the URL gave none (use the scheme default)
+  int port = 0;      // parse_url fills in the scheme default when the URL gave none
 };
 
 // A parsed probe URL. Userinfo and path are percent-decoded.
@@ -39,18 +39,24 @@ struct Url {
   std::string socket_path;            // http+unix only: the decoded socket path
   std::string path;                   // "/db", "/health" ("" when absent)
   std::vector<std::pair<std::string, std::string>> query;  // in order, decoded
+  std::string text;                   // the URL as given ("" when built by hand)
 
   /// First value of query option `key`, if present.
   std::optional<std::string> param(std::string_view key) const;
-  /// The URL as given but with the password replaced by "***". This is the
-  /// only form that may appear in logs, reports and errors.
+  /// The URL as given but with the password (and any `password` query
+  /// value) replaced by "***". This is the only form that may appear in
+  /// logs, reports and errors. Rebuilt from the parts when `text` is empty.
   std::string redacted() const;
-  /// "host:port" of the first host (for reasons and reports).
+  /// "host:port" of the first host, "[::1]:5432" for IPv6, the socket path
+  /// for http+unix (for reasons and reports).
   std::string authority() const;
 };
 
 /// Parses a probe URL; the error is one line naming what is wrong, without
-/// the password.
+/// the password ("bad port '99999' in tcp://db:99999", "unknown scheme
+/// 'postgress' (did you mean 'postgres'?)"). A missing port becomes the
+/// scheme's default; tcp:// needs an explicit one. Only kafka and zk accept
+/// several comma-separated hosts.
 std::expected<Url, std::string> parse_url(std::string_view text);
 
 /// Default port of a scheme (5432 for postgres, 6379 for redis, ...), 0 if none.
@@ -58,6 +64,9 @@ int default_port(std::string_view scheme);
 
 /// Every scheme stackgate knows.
 const std::vector<std::string>& known_schemes();
+
+/// Percent-encodes everything but unreserved characters and `keep`.
+std::string percent_encode(std::string_view s, std::string_view keep = "");
 
 // The stability window: the probe must pass `passes` times in a row, the
 // passes spanning at least `stable_for`. A single not_yet restarts it.
@@ -76,7 +85,10 @@ struct ProbeSpec {
 };
 
 /// Parses a URL with its common options. Resolves password_file (reading the
-/// file) so probes only ever see Url::password.
+/// file) so probes only ever see Url::password. The common options are
+/// removed from url.query, so a probe sees only its own options there.
+/// Errors are one line, e.g. "bad timeout '5x' in tcp://db:5432?timeout=5x:
+/// unknown unit 'x' in duration '5x'".
 std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text);
 
 }  // namespace stackgate::probes

@@ -1,0 +1,147 @@
+// ProbeSpec -> Probe. Built-in probes are called directly; the others are
+// looked up by protocol family in a module: dlopen()ed from the module search
+// path on first use and cached for the life of the process (never closed,
+// since probes made by a module run its code), or, in a static build
+// (STACKGATE_STATIC_PROBES), found in the registry the linked-in modules
+// filled at start-up.
+#include "probes/factory.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+#include "probes/module.h"
+#include "probes/tcp_probe.h"
+#include "util/strings.h"
+
+namespace stackgate::probes {
+
+#ifdef SG_HAVE_ZK
+std::expected<std::unique_ptr<Probe>, std::string> make_zk_probe(const ProbeSpec& spec);
+#endif
+#ifdef SG_HAVE_MQTT
+std::expected<std::unique_ptr<Probe>, std::string> make_mqtt_probe(const ProbeSpec& spec);
+#endif
+
+namespace {
+
+std::string exe_dir() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "";
+  std::string path(buf, static_cast<size_t>(n));
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash);
+}
+
+[[maybe_unused]] std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(sep) : "") + items[i];
+  return out;
+}
+
+#ifndef STACKGATE_STATIC_PROBES
+bool file_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+std::expected<const ModuleInfo*, std::string> open_module(const std::string& family) {
+  std::string file = "libstackgate-" + family + ".so";
+  std::vector<std::string> dirs = module_search_path();
+  for (const std::string& dir : dirs) {
+    std::string path = dir + "/" + file;
+    if (!file_exists(path)) continue;
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) return std::unexpected("cannot load probe module " + path + ": " + ::dlerror());
+    using EntryFn = const ModuleInfo* (*)();
+    auto entry = reinterpret_cast<EntryFn>(::dlsym(handle, STACKGATE_PROBE_MODULE_SYMBOL));
+    if (entry == nullptr) {
+      return std::unexpected(path + " is not a stackgate probe module (no " STACKGATE_PROBE_MODULE_SYMBOL ")");
+    }
+    const ModuleInfo* info = entry();
+    if (info == nullptr || info->abi_version != k_module_abi_version) {
+      return std::unexpected("probe module " + path + " has ABI version " +
+                             std::to_string(info ? info->abi_version : 0) + ", this stackgate expects " +
+                             std::to_string(k_module_abi_version));
+    }
+    return info;
+  }
+  return std::unexpected("probe module " + file + " not found (looked in " + join(dirs, ", ") + ")");
+}
+
+std::expected<const ModuleInfo*, std::string> load_module(const std::string& family) {
+  static std::mutex mutex;
+  static std::map<std::string, const ModuleInfo*> loaded;
+  std::lock_guard lock(mutex);
+  if (auto it = loaded.find(family); it != loaded.end()) return it->second;
+  auto info = open_module(family);
+  if (info) loaded.emplace(family, *info);
+  return info;
+}
+
+bool module_has_scheme(const ModuleInfo& info, std::string_view scheme) {
+  for (const char* const* s = info.schemes; s != nullptr && *s != nullptr; ++s) {
+    if (scheme == *s) return true;
+  }
+  return false;
+}
+#endif
+
+}  // namespace
+
+std::string module_family(std::string_view scheme) {
+  if (scheme == "http" || scheme == "https" || scheme == "http+unix" || scheme == "clickhouse") return "http";
+  if (scheme == "postgres" || scheme == "postgresql") return "postgres";
+  if (scheme == "redis" || scheme == "rediss") return "redis";
+  if (scheme == "kafka") return "kafka";
+  return "";
+}
+
+std::vector<std::string> module_search_path() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("STACKGATE_MODULE_DIR"); env != nullptr && *env != '\0') {
+    for (const std::string& dir : util::split(env, ':')) {
+      if (!dir.empty()) dirs.push_back(dir);
+    }
+  }
+  if (std::string dir = exe_dir(); !dir.empty()) {
+    dirs.push_back(dir + "/lib/stackgate");
+    dirs.push_back(dir + "/../lib/stackgate");
+  }
+  return dirs;
+}
+
+std::expected<std::unique_ptr<Probe>, std::string> make_probe(const ProbeSpec& spec) {
+  const std::string& scheme = spec.url.scheme;
+  if (scheme == "tcp") return make_tcp_probe(spec);
+  if (scheme == "zk") {
+#ifdef SG_HAVE_ZK
+    return make_zk_probe(spec);
+#else
+    return std::unexpected(std::string("zk probes are not built into this stackgate"));
+#endif
+  }
+  if (scheme == "mqtt") {
+#ifdef SG_HAVE_MQTT
+    return make_mqtt_probe(spec);
+#else
+    return std::unexpected(std::string("mqtt probes are not built into this stackgate"));
+#endif
+  }
+  std::string family = module_family(scheme);
+  if (family.empty()) return std::unexpected("unknown scheme '" + scheme + "'");
+#ifdef STACKGATE_STATIC_PROBES
+  if (MakeProbeFn make = module_detail::find(scheme)) return make(spec);
+  return std::unexpected("probe module " + family + " is not linked into this stackgate (static build)");
+#else
+  auto module = load_module(family);
+  if (!module) return std::unexpected(module.error());
+  if (!module_has_scheme(**module, scheme)) {
+    return std::unexpected("probe module libstackgate-" + family + ".so has no probe for " + scheme + "://");
+  }
+  return (*module)->make(spec);
+#endif
+}
+
+}  // namespace stackgate::probes

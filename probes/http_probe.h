@@ -1,0 +1,35 @@
+// The HTTP probe: http://, https:// and http+unix:// (see url.h).
+//
+// One attempt is one request; redirects are never followed.
+//   ready            the status is expected (default: any 2xx) and, with
+//                    body=, the body contains the substring
+//   not_yet (cheap)  connection refused, name not resolvable yet, no route,
+//                    unix socket missing
+//   not_yet          5xx (502/503/504 while a proxy waits for its upstream,
+//                    500 while the app waits for its own dependencies), 408,
+//                    425, 429; timeout; connection reset or closed early; a
+//                    TLS handshake failure; `body does not contain "ok"`
+//   fatal            other 4xx (401, 403, 404 on the health path: waiting
+//                    will not fix a wrong path or missing credentials); 3xx
+//                    (a redirect, typically to a login page: probe the final
+//                    URL, or accept it with status=3xx); TLS certificate
+//                    verification failure; permission denied on the socket
+//
+// Options: status=200 | 200,204 | 2xx (list of codes and classes),
+// body=SUBSTRING, method=GET|HEAD, header=Name:Value (repeatable),
+// insecure=1 and ca=/path (https only). Userinfo becomes basic auth. Any
+// other query parameter is passed on to the server.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "probes/probe.h"
+
+namespace stackgate::probes {
+
+/// Builds an http, https or http+unix probe; the error names a bad option.
+std::expected<std::unique_ptr<Probe>, std::string> make_http_probe(const ProbeSpec& spec);
+
+}  // namespace stackgate::probes

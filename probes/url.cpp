@@ -1,0 +1,353 @@
+// Probe URL parsing: scheme://[user[:password]@]host[:port][,host[:port]...][/path][?query]
+//
+// http+unix keeps a percent-encoded socket path where the host would be.
+// Nothing here prints a password: errors quote the URL in redacted form.
+#include "probes/url.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "util/duration.h"
+#include "util/strings.h"
+
+namespace stackgate::probes {
+
+namespace {
+
+bool allows_several_hosts(std::string_view scheme) { return scheme == "kafka" || scheme == "zk"; }
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::expected<std::string, std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    int hi = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
+    int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0) return std::unexpected("bad percent-encoding '" + std::string(s.substr(i, 3)) + "'");
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+// The raw text with the userinfo password and `password=` query values
+// replaced by ***, without decoding anything (so it works on bad URLs too).
+std::string redact_text(std::string_view text) {
+  std::string out(text);
+  size_t sep = out.find("://");
+  size_t auth_begin = sep == std::string::npos ? 0 : sep + 3;
+  size_t auth_end = out.find_first_of("/?#", auth_begin);
+  if (auth_end == std::string::npos) auth_end = out.size();
+  size_t at = out.rfind('@', auth_end == 0 ? 0 : auth_end - 1);
+  if (at != std::string::npos && at >= auth_begin && at < auth_end) {
+    size_t colon = out.find(':', auth_begin);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  size_t q = out.find('?');
+  while (q != std::string::npos) {
+    size_t key = q + 1;
+    size_t end = out.find_first_of("&#", key);
+    if (end == std::string::npos) end = out.size();
+    std::string_view item = std::string_view(out).substr(key, end - key);
+    if (item.starts_with("password=")) {
+      out.replace(key + 9, end - key - 9, "***");
+      end = key + 12;
+    }
+    q = end < out.size() && out[end] == '&' ? end : std::string::npos;
+  }
+  return out;
+}
+
+std::expected<int, std::string> parse_port(std::string_view s) {
+  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::unexpected("bad port '" + std::string(s) + "'");
+  }
+  int port = std::stoi(std::string(s));
+  if (port < 1 || port > 65535) return std::unexpected("bad port '" + std::string(s) + "'");
+  return port;
+}
+
+std::expected<HostPort, std::string> parse_host_port(std::string_view s, std::string_view scheme) {
+  HostPort hp;
+  std::string_view port_text;
+  bool has_port = false;
+  if (s.starts_with('[')) {
+    size_t close = s.find(']');
+    if (close == std::string_view::npos) return std::unexpected("unterminated IPv6 address '" + std::string(s) + "'");
+    hp.host = s.substr(1, close - 1);
+    std::string_view rest = s.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return std::unexpected("unexpected '" + std::string(rest) + "' after IPv6 address");
+      port_text = rest.substr(1);
+      has_port = true;
+    }
+  } else {
+    size_t colon = s.find(':');
+    if (colon != std::string_view::npos && s.find(':', colon + 1) != std::string_view::npos) {
+      return std::unexpected("IPv6 address '" + std::string(s) + "' must be in brackets ([::1]:port)");
+    }
+    hp.host = s.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port_text = s.substr(colon + 1);
+      has_port = true;
+    }
+  }
+  if (hp.host.empty()) return std::unexpected(std::string("missing host"));
+  if (has_port) {
+    auto port = parse_port(port_text);
+    if (!port) return std::unexpected(port.error());
+    hp.port = *port;
+  } else {
+    hp.port = default_port(scheme);
+    if (hp.port == 0) return std::unexpected("missing port (" + std::string(scheme) + ":// has no default)");
+  }
+  return hp;
+}
+
+std::string format_host_port(const HostPort& hp) {
+  std::string host = hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host;
+  return hp.port == 0 ? host : host + ":" + std::to_string(hp.port);
+}
+
+std::expected<std::string, std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected("cannot read password_file " + path + ": " + std::strerror(errno));
+  std::ostringstream content;
+  content << in.rdbuf();
+  std::string secret = content.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return secret;
+}
+
+std::expected<int, std::string> parse_passes(std::string_view s) {
+  if (s.empty() || s.size() > 6 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::unexpected("expected a positive whole number");
+  }
+  int n = std::stoi(std::string(s));
+  if (n < 1) return std::unexpected("expected a positive whole number");
+  return n;
+}
+
+}  // namespace
+
+const std::vector<std::string>& known_schemes() {
+  static const std::vector<std::string> schemes = {
+      "tcp", "http", "https", "http+unix", "postgres", "postgresql", "redis",
+      "rediss", "kafka", "clickhouse", "zk", "mqtt"};
+  return schemes;
+}
+
+int default_port(std::string_view scheme) {
+  if (scheme == "http") return 80;
+  if (scheme == "https") return 443;
+  if (scheme == "postgres" || scheme == "postgresql") return 5432;
+  if (scheme == "redis" || scheme == "rediss") return 6379;
+  if (scheme == "kafka") return 9092;
+  if (scheme == "clickhouse") return 8123;
+  if (scheme == "zk") return 2181;
+  if (scheme == "mqtt") return 1883;
+  return 0;
+}
+
+std::string percent_encode(std::string_view s, std::string_view keep) {
+  static constexpr char k_hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    bool unreserved = std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved || keep.find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += k_hex[u >> 4];
+      out += k_hex[u & 15];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> Url::param(std::string_view key) const {
+  for (const auto& [k, v] : query) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+std::string Url::authority() const {
+  if (scheme == "http+unix") return socket_path;
+  if (hosts.empty()) return "";
+  return format_host_port(hosts.front());
+}
+
+std::string Url::redacted() const {
+  if (!text.empty()) return redact_text(text);
+  std::string out = scheme + "://";
+  if (!user.empty() || has_password) {
+    out += percent_encode(user);
+    if (has_password) out += ":***";
+    out += '@';
+  }
+  if (scheme == "http+unix") {
+    out += percent_encode(socket_path);
+  } else {
+    for (size_t i = 0; i < hosts.size(); ++i) out += (i ? "," : "") + format_host_port(hosts[i]);
+  }
+  out += percent_encode(path, "/:@!$&'()*+,;=");
+  for (size_t i = 0; i < query.size(); ++i) {
+    const auto& [k, v] = query[i];
+    out += (i ? "&" : "?") + percent_encode(k) + "=" + (k == "password" ? "***" : percent_encode(v, ":/,"));
+  }
+  return out;
+}
+
+std::expected<Url, std::string> parse_url(std::string_view text) {
+  auto fail = [&](const std::string& what) {
+    return std::unexpected(what + " in " + redact_text(text));
+  };
+  Url url;
+  url.text = std::string(text);
+  size_t sep = text.find("://");
+  if (sep == std::string_view::npos || sep == 0) {
+    return std::unexpected("missing scheme in '" + redact_text(text) + "' (expected e.g. tcp://host:port)");
+  }
+  url.scheme = util::to_lower(text.substr(0, sep));
+  const auto& schemes = known_schemes();
+  if (std::find(schemes.begin(), schemes.end(), url.scheme) == schemes.end()) {
+    std::string msg = "unknown scheme '" + url.scheme + "'";
+    if (auto suggestion = util::closest_match(url.scheme, schemes)) msg += " (did you mean '" + *suggestion + "'?)";
+    return std::unexpected(msg);
+  }
+
+  std::string_view rest = text.substr(sep + 3);
+  if (size_t hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
+  size_t auth_end = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, auth_end);
+  std::string_view path_and_query = auth_end == std::string_view::npos ? "" : rest.substr(auth_end);
+
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    std::string_view userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    size_t colon = userinfo.find(':');
+    auto user = percent_decode(userinfo.substr(0, colon));
+    if (!user) return fail(user.error() + " in the user name");
+    url.user = *user;
+    if (colon != std::string_view::npos) {
+      auto password = percent_decode(userinfo.substr(colon + 1));
+      if (!password) return fail("bad percent-encoding in the password");
+      url.password = *password;
+      url.has_password = true;
+    }
+  }
+
+  if (url.scheme == "http+unix") {
+    auto socket_path = percent_decode(authority);
+    if (!socket_path) return fail(socket_path.error());
+    if (socket_path->empty()) return fail("missing socket path (write it percent-encoded: %2Frun%2Fapp.sock)");
+    url.socket_path = *socket_path;
+  } else {
+    if (authority.empty()) return fail("missing host");
+    std::vector<std::string> parts = util::split(authority, ',');
+    if (parts.size() > 1 && !allows_several_hosts(url.scheme)) {
+      return fail("several hosts are only allowed for kafka:// and zk://");
+    }
+    for (const std::string& part : parts) {
+      auto hp = parse_host_port(part, url.scheme);
+      if (!hp) return fail(hp.error());
+      url.hosts.push_back(std::move(*hp));
+    }
+  }
+
+  size_t qmark = path_and_query.find('?');
+  auto path = percent_decode(path_and_query.substr(0, qmark));
+  if (!path) return fail(path.error());
+  url.path = *path;
+  if (qmark != std::string_view::npos) {
+    for (const std::string& item : util::split(path_and_query.substr(qmark + 1), '&')) {
+      if (item.empty()) continue;
+      size_t eq = item.find('=');
+      auto key = percent_decode(std::string_view(item).substr(0, eq));
+      auto value = percent_decode(eq == std::string::npos ? "" : std::string_view(item).substr(eq + 1));
+      if (!key) return fail(key.error());
+      if (!value) return fail(value.error());
+      url.query.emplace_back(std::move(*key), std::move(*value));
+    }
+  }
+  return url;
+}
+
+std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text) {
+  auto url = parse_url(text);
+  if (!url) return std::unexpected(url.error());
+  ProbeSpec spec;
+  auto fail = [&](const std::string& option, const std::string& value, const std::string& why) {
+    return std::unexpected("bad " + option + " '" + value + "' in " + url->redacted() + ": " + why);
+  };
+  auto window = [&]() -> Window& {
+    if (!spec.window) spec.window = Window{};
+    return *spec.window;
+  };
+  std::optional<std::string> password_file;
+  std::vector<std::pair<std::string, std::string>> own;
+  for (auto& [key, value] : url->query) {
+    if (key == "timeout" || key == "interval" || key == "stable_for") {
+      auto d = util::parse_duration(value);
+      if (!d) return fail(key, value, d.error());
+      if (key == "timeout" && d->count() <= 0) return fail(key, value, "must be positive");
+      if (key == "timeout") spec.timeout = *d;
+      if (key == "interval") spec.interval = *d;
+      if (key == "stable_for") window().stable_for = *d;
+    } else if (key == "passes") {
+      auto n = parse_passes(value);
+      if (!n) return fail(key, value, n.error());
+      window().passes = *n;
+    } else if (key == "window") {
+      for (const std::string& item : util::split(value, ',')) {
+        size_t eq = item.find('=');
+        std::string name = item.substr(0, eq);
+        std::string v = eq == std::string::npos ? "" : item.substr(eq + 1);
+        if (name == "passes") {
+          auto n = parse_passes(v);
+          if (!n) return fail("window", value, "passes: " + n.error());
+          window().passes = *n;
+        } else if (name == "stable_for") {
+          auto d = util::parse_duration(v);
+          if (!d) return fail("window", value, "stable_for: " + d.error());
+          window().stable_for = *d;
+        } else {
+          return fail("window", value, "expected passes=N,stable_for=DURATION");
+        }
+      }
+    } else if (key == "password_file") {
+      password_file = value;
+    } else {
+      own.emplace_back(std::move(key), std::move(value));
+    }
+  }
+  url->query = std::move(own);
+  if (password_file) {
+    if (url->has_password) {
+      return std::unexpected("password given both in the URL and in password_file in " + url->redacted());
+    }
+    auto secret = read_secret_file(*password_file);
+    if (!secret) return std::unexpected(secret.error());
+    url->password = std::move(*secret);
+    url->has_password = true;
+  }
+  spec.url = std::move(*url);
+  return spec;
+}
+
+}  // namespace stackgate::probes

@@ -1,0 +1,246 @@
+# shellcheck shell=bash
+# Shared helpers for the Docker end-to-end scenarios: engine bootstrap, the
+# debootstrap base image, content-hashed image builds, compose wrappers and the
+# one-line PASS/FAIL contract. Sourced by tests/e2e/run.sh and the scenarios.
+
+E2E_DIR=${E2E_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+REPO_ROOT=${REPO_ROOT:-$(cd "$E2E_DIR/../.." && pwd)}
+E2E_CACHE=${E2E_CACHE:-${STACKGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stackgate}/e2e}
+E2E_LOGS=${E2E_LOGS:-$REPO_ROOT/${BUILD_DIR:-build}/e2e}
+BASE_IMAGE=stackgate-e2e/base:bookworm
+# Legacy builder: works with every Docker client (the 20.10 engine has no buildx
+# plugin here) and caches layers; we skip unchanged images anyway (see build_image).
+export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
+# compose v1 prints a lot of colour noise; keep logs greppable.
+export COMPOSE_INTERACTIVE_NO_CLI=1 NO_COLOR=1
+
+e2e_log() { printf '[e2e %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# Run a command with a hard time bound (seconds). Never lets a hung docker call
+# stall the suite.
+bounded() { local t=$1; shift; timeout --kill-after=10 "$t" "$@"; }
+
+# ---------------------------------------------------------------------------
+# Engine
+# ---------------------------------------------------------------------------
+e2e_install_tools() {
+  local missing=() p
+  command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  for p in curl jq python3; do command -v $p >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} = 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    E2E_SKIP_REASON="missing tools (${missing[*]}) and not root to install them"
+    return 1
+  fi
+  e2e_log "installing ${missing[*]}"
+  bounded 300 apt-get update -q >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive bounded 900 apt-get install -y -q --no-install-recommends \
+    $(printf '%s\n' "${missing[@]}" | sort -u) >/dev/null 2>&1 || {
+    E2E_SKIP_REASON="apt-get install ${missing[*]} failed"
+    return 1
+  }
+}
+
+# Start dockerd when no engine answers; poll `docker info` for at most 60 s.
+e2e_engine_up() {
+  if bounded 20 docker info >/dev/null 2>&1; then return 0; fi
+  if ! command -v dockerd >/dev/null 2>&1; then
+    E2E_SKIP_REASON="no docker engine answers and dockerd is not installed"
+    return 1
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    E2E_SKIP_REASON="no docker engine answers and we are not root to start dockerd"
+    return 1
+  fi
+  mkdir -p "$E2E_CACHE"
+  local log=$E2E_CACHE/dockerd.log
+  e2e_log "starting dockerd (log: $log)"
+  # setsid: the daemon must outlive this script and its process group.
+  setsid nohup dockerd >"$log" 2>&1 </dev/null &
+  local i
+  for i in $(seq 1 60); do
+    if bounded 10 docker info >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  E2E_SKIP_REASON="dockerd did not answer within 60 s: $(tail -3 "$log" 2>/dev/null | tr '\n' ' ' | cut -c1-300)"
+  return 1
+}
+
+# ---------------------------------------------------------------------------
+# Images
+# ---------------------------------------------------------------------------
+# The base image: debootstrap minbase bookworm from debootstrap's default mirror.
+# The tarball is cached, so a rerun imports in seconds (or does nothing when the
+# image is already present).
+e2e_base_image() {
+  if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then return 0; fi
+  mkdir -p "$E2E_CACHE"
+  local tarball=$E2E_CACHE/debootstrap-bookworm-minbase.tar
+  if [ ! -s "$tarball" ]; then
+    local dir
+    dir=$(mktemp -d "$E2E_CACHE/rootfs.XXXXXX")
+    e2e_log "debootstrap --variant=minbase bookworm (first run only; cached afterwards)"
+    if ! bounded 1200 debootstrap --variant=minbase bookworm "$dir" >"$E2E_CACHE/debootstrap.log" 2>&1; then
+      tail -20 "$E2E_CACHE/debootstrap.log" >&2
+      rm -rf "$dir"
+      return 1
+    fi
+    # Trim what no container needs, and make apt in containers lean.
+    rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc/* \
+      "$dir"/usr/share/man/* "$dir"/usr/share/info/*
+    cat >"$dir/etc/apt/apt.conf.d/90stackgate-e2e" <<'APT'
+APT::Install-Recommends "false";
+APT::Install-Suggests "false";
+Acquire::Retries "3";
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb || true"; };
+APT
+    cat >"$dir/etc/dpkg/dpkg.cfg.d/90stackgate-e2e" <<'DPKG'
+path-exclude /usr/share/doc/*
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+DPKG
+    tar -C "$dir" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$dir"
+  fi
+  e2e_log "importing $BASE_IMAGE"
+  bounded 300 docker import -c 'ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8' \
+    -c 'CMD ["/bin/bash"]' "$tarball" "$BASE_IMAGE" >/dev/null
+}
+
+# Hash of a build: the Dockerfile, every file of the context, build args and the
+# ID of the image it builds FROM. Unchanged hash => the image is reused as is.
+_ctx_hash() {
+  local ctx=$1 dockerfile=$2; shift 2
+  {
+    printf 'dockerfile %s\n' "$(sha256sum <"$dockerfile")"
+    (cd "$ctx" && find . -type f ! -name '.stackgate-hash' -print0 | LC_ALL=C sort -z |
+      xargs -0 -r sha256sum)
+    printf 'arg %s\n' "$@"
+    local a base=$BASE_IMAGE
+    for a in "$@"; do case $a in BASE=*) base=${a#BASE=} ;; esac; done
+    printf 'base %s\n' "$(docker image inspect -f '{{.Id}}' "$base" 2>/dev/null)"
+  } | sha256sum | cut -c1-16
+}
+
+# build_image NAME CONTEXT [DOCKERFILE] [--build-arg K=V ...]
+build_image() {
+  local name=$1 ctx=$2 dockerfile=${3:-}
+  [ -n "$dockerfile" ] || dockerfile=$ctx/Dockerfile
+  shift 3 || shift $#
+  local args=("$@") hash have
+  hash=$(_ctx_hash "$ctx" "$dockerfile" "${args[@]}")
+  have=$(docker image inspect -f '{{index .Config.Labels "stackgate.e2e.hash"}}' "$name" 2>/dev/null || true)
+  if [ "$have" = "$hash" ]; then
+    e2e_log "image $name up to date ($hash)"
+    return 0
+  fi
+  e2e_log "building $name ($hash)"
+  mkdir -p "$E2E_LOGS"
+  local log=$E2E_LOGS/build-${name//\//_}.log
+  local t0=$SECONDS
+  local base_arg=(--build-arg "BASE=$BASE_IMAGE") a
+  for a in "${args[@]}"; do case $a in BASE=*) base_arg=() ;; esac; done
+  if ! bounded 1800 docker build --label "stackgate.e2e.hash=$hash" "${base_arg[@]}" \
+      "${args[@]}" -f "$dockerfile" -t "$name" "$ctx" >"$log" 2>&1; then
+    e2e_log "build of $name failed; last lines of $log:"
+    tail -30 "$log" >&2
+    return 1
+  fi
+  e2e_log "built $name in $((SECONDS - t0)) s"
+}
+
+# ---------------------------------------------------------------------------
+# Compose
+# ---------------------------------------------------------------------------
+# One compose binary for everything: the v2 plugin when present, else v1.
+if docker compose version >/dev/null 2>&1; then
+  COMPOSE=(docker compose)
+else
+  COMPOSE=(docker-compose)
+fi
+
+# dc PROJECT FILE args...   (bounded: 15 minutes max for any single call)
+dc() {
+  local project=$1 file=$2; shift 2
+  bounded "${DC_TIMEOUT:-900}" "${COMPOSE[@]}" -p "$project" -f "$file" "$@"
+}
+
+dc_down() {
+  local project=$1 file=$2
+  DC_TIMEOUT=180 dc "$project" "$file" down -v --remove-orphans -t 5 >/dev/null 2>&1 || true
+  # Belt and braces: whatever still carries the project label.
+  local ids
+  ids=$(docker ps -aq --filter "label=com.docker.compose.project=$project")
+  [ -n "$ids" ] && bounded 60 docker rm -fv $ids >/dev/null 2>&1 || true
+  ids=$(docker network ls -q --filter "label=com.docker.compose.project=$project")
+  [ -n "$ids" ] && bounded 60 docker network rm $ids >/dev/null 2>&1 || true
+  return 0
+}
+
+# Container id of a compose service (first replica).
+cid() { docker ps -aq --filter "label=com.docker.compose.project=$1" --filter "label=com.docker.compose.service=$2" | head -1; }
+
+# Container State.StartedAt / FinishedAt in unix seconds with fraction.
+started_at() { _ts "$(docker inspect -f '{{.State.StartedAt}}' "$1")"; }
+finished_at() { _ts "$(docker inspect -f '{{.State.FinishedAt}}' "$1")"; }
+_ts() { python3 -c 'import sys,datetime
+s=sys.argv[1].rstrip("Z")
+main,_,frac=s.partition(".")
+t=datetime.datetime.strptime(main,"%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc).timestamp()
+print("%.3f"%(t+float("0."+(frac or "0")[:6])))' "$1"; }
+
+# Wait (bounded) until CMD succeeds: wait_until SECONDS DESCRIPTION cmd...
+wait_until() {
+  local limit=$1 what=$2; shift 2
+  local end=$((SECONDS + limit))
+  while [ $SECONDS -lt $end ]; do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  e2e_log "timed out after ${limit}s waiting for: $what"
+  return 1
+}
+
+# ---------------------------------------------------------------------------
+# Result lines (exactly one per scenario)
+# ---------------------------------------------------------------------------
+e2e_pass() { echo "E2E PASS $1"; }
+e2e_fail() { local n=$1; shift; echo "E2E FAIL $n: $*"; }
+
+# ---------------------------------------------------------------------------
+# The scenario images
+# ---------------------------------------------------------------------------
+# Kafka's build context = images/kafka + the Maven jars from fetch.sh, staged
+# under the cache with hard links (no 46 MB copy per run, no jars in git).
+stage_kafka_context() {
+  local libs ctx=$E2E_CACHE/ctx/kafka
+  libs=$(bash "$REPO_ROOT/tests/servers/kafka/fetch.sh") || return 1
+  rm -rf "$ctx" && mkdir -p "$ctx/libs"
+  cp "$E2E_DIR"/images/kafka/* "$ctx"/ 2>/dev/null || true
+  cp -l "$libs"/*.jar "$ctx/libs/" 2>/dev/null || cp "$libs"/*.jar "$ctx/libs/"
+  echo "$ctx"
+}
+
+# Build every server and app image (idempotent; seconds when nothing changed).
+build_server_images() {
+  local img=$E2E_DIR/images ok=0 ctx
+  build_image stackgate-e2e/jre:bookworm "$img/jre" || ok=1
+  build_image stackgate-e2e/postgres "$img/postgres" || ok=1
+  build_image stackgate-e2e/redis "$img/redis" || ok=1
+  build_image stackgate-e2e/zookeeper "$img/zookeeper" "" --build-arg BASE=stackgate-e2e/jre:bookworm || ok=1
+  build_image stackgate-e2e/clickhouse "$img/clickhouse" || ok=1
+  build_image stackgate-e2e/mosquitto "$img/mosquitto" || ok=1
+  build_image stackgate-e2e/nginx "$img/nginx" || ok=1
+  build_image stackgate-e2e/apps "$img/apps" || ok=1
+  if ctx=$(stage_kafka_context); then
+    build_image stackgate-e2e/kafka "$ctx" "" --build-arg BASE=stackgate-e2e/jre:bookworm || ok=1
+  else
+    e2e_log "could not fetch the Kafka jars"; ok=1
+  fi
+  return $ok
+}

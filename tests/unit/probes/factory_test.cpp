@@ -1,0 +1,61 @@
+// make_probe() errors that need no module and no socket.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "probes/factory.h"
+
+using stackgate::probes::make_probe;
+using stackgate::probes::parse_probe_spec;
+
+namespace {
+
+std::string error_of(std::string_view text) {
+  auto spec = parse_probe_spec(text);
+  REQUIRE(spec.has_value());
+  auto probe = make_probe(*spec);
+  REQUIRE_FALSE(probe.has_value());
+  return probe.error();
+}
+
+}  // namespace
+
+TEST_CASE("schemes map to their module family", "[factory]") {
+  using stackgate::probes::module_family;
+  CHECK(module_family("http") == "http");
+  CHECK(module_family("https") == "http");
+  CHECK(module_family("http+unix") == "http");
+  CHECK(module_family("clickhouse") == "http");
+  CHECK(module_family("postgresql") == "postgres");
+  CHECK(module_family("rediss") == "redis");
+  CHECK(module_family("kafka") == "kafka");
+  CHECK(module_family("tcp").empty());
+}
+
+TEST_CASE("the module search path starts with STACKGATE_MODULE_DIR", "[factory]") {
+  ::setenv("STACKGATE_MODULE_DIR", "/opt/a:/opt/b", 1);
+  auto dirs = stackgate::probes::module_search_path();
+  ::unsetenv("STACKGATE_MODULE_DIR");
+  REQUIRE(dirs.size() == 4);
+  CHECK(dirs[0] == "/opt/a");
+  CHECK(dirs[1] == "/opt/b");
+  CHECK(dirs[2].ends_with("/lib/stackgate"));
+  CHECK(dirs[3].ends_with("/../lib/stackgate"));
+}
+
+TEST_CASE("tcp probes are built in and reject unknown options", "[factory]") {
+  auto spec = parse_probe_spec("tcp://db:5432?timeout=1s");
+  REQUIRE(spec.has_value());
+  CHECK(make_probe(*spec).has_value());
+  CHECK(error_of("tcp://db:5432?foo=1") == "unknown option 'foo' for tcp:// in tcp://db:5432?foo=1");
+}
+
+#ifndef STACKGATE_STATIC_PROBES
+TEST_CASE("a missing module is named with the directories searched", "[factory]") {
+  ::setenv("STACKGATE_MODULE_DIR", "/nonexistent/modules", 1);
+  std::string error = error_of("postgres://app@db/app");
+  ::unsetenv("STACKGATE_MODULE_DIR");
+  CHECK_THAT(error, Catch::StartsWith("probe module libstackgate-postgres.so not found (looked in /nonexistent/modules, "));
+  CHECK_THAT(error, Catch::EndsWith("/../lib/stackgate)"));
+}
+#endif

@@ -1,0 +1,58 @@
+// The Kafka probe: brokers answer metadata, topics have leaders and enough
+// in-sync replicas, consumer groups are Stable with an unchanged member set.
+//
+//   kafka://b1:9092,b2:9092?brokers=2&topics=events,audit&min_isr=2
+//          &groups=collector&min_members=1&rdkafka.security.protocol=SASL_SSL
+//
+// Options (besides the common ones in url.h):
+//   brokers=N       at least N brokers in the metadata (default 1)
+//   topics=a,b      each topic exists, every partition has a leader and at
+//                   least min_isr in-sync replicas (min_isr default 1)
+//   groups=g1,g2    each consumer group is Stable with at least min_members
+//                   members (default 1), and its member ids are the same as
+//                   at the previous passing attempt: a consumer joining,
+//                   leaving or rejoining restarts the stability window
+//   rdkafka.<prop>  any librdkafka client property, passed through
+//                   (security.protocol, sasl.*, ssl.*, ...)
+// The URL's user:pass@ becomes sasl.username/sasl.password, with
+// security.protocol=SASL_PLAINTEXT and sasl.mechanism=PLAIN unless the
+// rdkafka.* options say otherwise. Values of properties whose name contains
+// "password" or "secret" never appear in reasons or errors.
+//
+// librdkafka is included only by kafka_probe.cpp; this module is built as
+// libstackgate-kafka.so and loaded on first use of a kafka:// URL.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "probes/probe.h"
+#include "probes/url.h"
+
+namespace stackgate::probes {
+
+// The kafka-specific options of a probe URL, validated.
+struct KafkaOptions {
+  std::vector<std::string> bootstrap;  // "host:port", port defaulting to 9092
+  int brokers = 1;
+  std::vector<std::string> topics;
+  int min_isr = 1;
+  std::vector<std::string> groups;
+  int min_members = 1;
+  // librdkafka properties in the order they are applied; user:pass@ mapping
+  // first, then the rdkafka.* options, so explicit options win.
+  std::vector<std::pair<std::string, std::string>> rdkafka;
+};
+
+/// Reads the kafka options of `url`. Unknown options, bad numbers and empty
+/// lists are errors (one line, secrets redacted).
+std::expected<KafkaOptions, std::string> parse_kafka_options(const Url& url);
+
+/// Builds the probe. The librdkafka client handle is created here (so a bad
+/// rdkafka.* property is a config error) and reused by every check().
+std::expected<std::unique_ptr<Probe>, std::string> make_kafka_probe(const ProbeSpec& spec);
+
+}  // namespace stackgate::probes

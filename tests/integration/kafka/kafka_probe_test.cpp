@@ -1,0 +1,348 @@
+// The kafka probe against a real Apache Kafka broker (KRaft, from Maven
+// Central jars) on loopback. One broker per test process, shared by the test
+// cases that run in it; every topic and group name is unique.
+//
+// Waiting is always a bounded poll; the stability window is driven by
+// run_window(), which does what the scheduler does with a probe: attempts at
+// an interval, a single not_yet restarts the window, release after `passes`
+// passes spanning `stable_for`.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "probes/factory.h"
+#include "probes/probe.h"
+#include "probes/url.h"
+#include "tests/integration/kafka/kafka_test_client.h"
+#include "tests/servers/kafka_server.h"
+
+using namespace std::chrono_literals;
+using stackgate::probes::Millis;
+using stackgate::probes::Outcome;
+using stackgate::probes::Probe;
+using stackgate::probes::Verdict;
+using stackgate::testing::GroupConsumer;
+using stackgate::testing::KafkaServer;
+using stackgate::testing::poll_until;
+using stackgate::testing::unique_name;
+
+namespace {
+
+constexpr Millis k_attempt{2000};  // per-attempt timeout
+constexpr Millis k_settle{60000};  // bound on any wait for the broker to get somewhere
+
+stackgate::testing::KafkaServerOptions broker_options() {
+  stackgate::testing::KafkaServerOptions options;
+  options.fetch_script = STACKGATE_KAFKA_FETCH_SCRIPT;
+  return options;
+}
+
+KafkaServer& shared_broker() {
+  static KafkaServer broker(broker_options());
+  if (!broker.running()) broker.start();
+  return broker;
+}
+
+std::expected<std::unique_ptr<Probe>, std::string> try_make(const std::string& url) {
+  ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 0);
+  auto spec = stackgate::probes::parse_probe_spec(url);
+  if (!spec) return std::unexpected("parse: " + spec.error());
+  return stackgate::probes::make_probe(*spec);
+}
+
+std::unique_ptr<Probe> make(const std::string& url) {
+  auto probe = try_make(url);
+  INFO(url);
+  REQUIRE(probe.has_value());
+  return std::move(*probe);
+}
+
+std::string describe(const Outcome& o) {
+  return std::string(stackgate::probes::to_string(o.verdict)) + ": " + o.reason + (o.cheap ? " (cheap)" : "");
+}
+
+// Attempts until one returns `want` or `limit` passes; the last outcome.
+Outcome wait_for(Probe& probe, Verdict want, Millis limit = k_settle, Millis every = 100ms) {
+  Outcome last;
+  poll_until([&] {
+    last = probe.check(k_attempt);
+    return last.verdict == want;
+  }, limit, every);
+  return last;
+}
+
+struct WindowRun {
+  bool released = false;
+  Outcome last;
+  std::string last_not_yet;  // the reason a timed-out gate would report
+  std::vector<std::string> log;
+};
+
+// The scheduler's stability window: `passes` consecutive passes spanning at
+// least `stable_for`; a not_yet restarts it; fatal ends it.
+WindowRun run_window(Probe& probe, int passes, Millis stable_for, Millis limit, Millis interval = 250ms) {
+  WindowRun run;
+  int streak = 0;
+  auto first_pass = std::chrono::steady_clock::now();
+  poll_until([&] {
+    run.last = probe.check(k_attempt);
+    run.log.push_back(describe(run.last));
+    if (run.last.verdict != Verdict::ready) {
+      streak = 0;
+      if (run.last.verdict == Verdict::not_yet) run.last_not_yet = run.last.reason;
+      return run.last.verdict == Verdict::fatal;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (streak++ == 0) first_pass = now;
+    run.released = streak >= passes && now - first_pass >= stable_for;
+    return run.released;
+  }, limit, interval);
+  return run;
+}
+
+std::string history(const WindowRun& run) {
+  std::ostringstream out;
+  for (const std::string& line : run.log) out << "  " << line << "\n";
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("kafka options: an unknown option is a config error with a suggestion", "[kafka]") {
+  auto probe = try_make("kafka://127.0.0.1:1?topic=events");
+  REQUIRE_FALSE(probe.has_value());
+  CHECK(probe.error() == "kafka: unknown option 'topic' (did you mean 'topics'?)");
+}
+
+TEST_CASE("kafka options: bad counts, empty lists and bad rdkafka properties are config errors", "[kafka]") {
+  CHECK(try_make("kafka://127.0.0.1:1?brokers=0").error() ==
+        "kafka: option 'brokers' wants a positive integer, got '0'");
+  CHECK(try_make("kafka://127.0.0.1:1?min_isr=two").error() ==
+        "kafka: option 'min_isr' wants a positive integer, got 'two'");
+  CHECK(try_make("kafka://127.0.0.1:1?groups=a,,b").error() == "kafka: option 'groups' has an empty name in 'a,,b'");
+  CHECK(try_make("kafka://127.0.0.1:1?rdkafka.no.such.thing=1").error() ==
+        "kafka: rdkafka.no.such.thing=1: No such configuration property: \"no.such.thing\"");
+}
+
+TEST_CASE("kafka options: secrets never appear in errors", "[kafka]") {
+  auto probe = try_make("kafka://alice:hunter2hunter2@127.0.0.1:1?rdkafka.security.protocol=bogus"
+                        "&rdkafka.ssl.key.password=s3cr3t-key");
+  REQUIRE_FALSE(probe.has_value());
+  CHECK(probe.error().find("security.protocol=bogus") != std::string::npos);
+  CHECK(probe.error().find("hunter2") == std::string::npos);
+  CHECK(probe.error().find("s3cr3t") == std::string::npos);
+}
+
+TEST_CASE("no broker listening is not_yet and cheap; the probe is ready once the broker starts", "[kafka][integration]") {
+  KafkaServer broker(broker_options());  // configured, not started
+  auto probe = make("kafka://" + broker.bootstrap());
+
+  auto begin = std::chrono::steady_clock::now();
+  Outcome down = probe->check(500ms);
+  auto took = std::chrono::steady_clock::now() - begin;
+  INFO(describe(down));
+  CHECK(down.verdict == Verdict::not_yet);
+  CHECK(down.cheap);
+  CHECK(down.reason.starts_with("no broker reachable at " + broker.bootstrap() + ": Local: Broker transport failure"));
+  CHECK(down.reason.find("Connection refused") != std::string::npos);
+  CHECK(took < 500ms + 150ms);
+
+  broker.start();
+  WARN("broker started in " << broker.last_start_time().count() << " ms");
+  Outcome up = wait_for(*probe, Verdict::ready);
+  INFO(describe(up));
+  CHECK(up.verdict == Verdict::ready);
+  CHECK(up.reason == "1 broker");
+}
+
+TEST_CASE("a missing topic is not_yet until it is created", "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  std::string topic = unique_name("events");
+  auto probe = make("kafka://" + broker.bootstrap() + "?topics=" + topic);
+
+  Outcome missing = probe->check(k_attempt);
+  INFO(describe(missing));
+  CHECK(missing.verdict == Verdict::not_yet);
+  CHECK(missing.reason == "topic " + topic + " does not exist yet");
+
+  stackgate::testing::create_topic(broker.bootstrap(), topic, 3);
+  WindowRun run = run_window(*probe, 2, 500ms, k_settle);
+  INFO(history(run));
+  REQUIRE(run.released);
+  CHECK(run.last.reason == "1 broker, topics " + topic);
+  CHECK(stackgate::testing::produce_one(broker.bootstrap(), topic) == "");
+}
+
+TEST_CASE("more brokers or in-sync replicas than the cluster has is not_yet with the counts", "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  std::string topic = unique_name("isr");
+  stackgate::testing::create_topic(broker.bootstrap(), topic, 1);
+
+  auto two_brokers = make("kafka://" + broker.bootstrap() + "?brokers=2");
+  Outcome o = two_brokers->check(k_attempt);
+  INFO(describe(o));
+  CHECK(o.verdict == Verdict::not_yet);
+  CHECK(o.reason == "1 broker in the cluster, want at least 2");
+
+  auto isr = make("kafka://" + broker.bootstrap() + "?topics=" + topic + "&min_isr=2");
+  Outcome i = wait_for(*isr, Verdict::not_yet, 20s);
+  // The topic may need a moment to get its leader; then the ISR decides.
+  poll_until([&] {
+    i = isr->check(k_attempt);
+    return i.reason.find("in-sync") != std::string::npos;
+  }, 20s, 100ms);
+  INFO(describe(i));
+  CHECK(i.verdict == Verdict::not_yet);
+  CHECK(i.reason == "topic " + topic + " partition 0 has 1 in-sync replica, want at least 2");
+}
+
+TEST_CASE("a group is ready once Stable; a consumer joining mid-window restarts the window", "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  std::string topic = unique_name("collect");
+  std::string group = unique_name("collector");
+  stackgate::testing::create_topic(broker.bootstrap(), topic, 2);
+  auto probe = make("kafka://" + broker.bootstrap() + "?topics=" + topic + "&groups=" + group);
+
+  GroupConsumer first(broker.bootstrap(), group, topic);
+  WindowRun one = run_window(*probe, 3, 1s, k_settle);
+  INFO(history(one));
+  REQUIRE(one.released);
+  CHECK(one.last.reason == "1 broker, topics " + topic + ", group " + group + " Stable (1 member)");
+
+  // Mid-window: the second consumer joins and the group rebalances. Wait
+  // (without asking the probe) until its join and sync completed, so the
+  // group is Stable again, now with two members.
+  GroupConsumer second(broker.bootstrap(), group, topic);
+  REQUIRE(poll_until([&] { return second.assigned(); }, k_settle));
+  Outcome changed = probe->check(k_attempt);
+  INFO(describe(changed));
+  CHECK(changed.verdict == Verdict::not_yet);
+  CHECK(changed.reason == "group " + group + " membership changed (1 → 2 members)");
+
+  WindowRun two = run_window(*probe, 3, 1s, k_settle);
+  INFO(history(two));
+  REQUIRE(two.released);
+  CHECK(two.last.reason == "1 broker, topics " + topic + ", group " + group + " Stable (2 members)");
+}
+
+TEST_CASE("a rebalance seen by the probe is not_yet naming the state", "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  std::string topic = unique_name("rebal");
+  std::string group = unique_name("rebalancing");
+  stackgate::testing::create_topic(broker.bootstrap(), topic, 2);
+  auto probe = make("kafka://" + broker.bootstrap() + "?groups=" + group + "&min_members=2");
+
+  GroupConsumer first(broker.bootstrap(), group, topic);
+  Outcome too_few = wait_for(*probe, Verdict::not_yet, k_settle);
+  poll_until([&] {
+    too_few = probe->check(k_attempt);
+    return too_few.reason.find("Stable") != std::string::npos;
+  }, k_settle, 100ms);
+  INFO(describe(too_few));
+  CHECK(too_few.reason == "group " + group + " is Stable (1 member), want at least 2");
+
+  // Asked at a high rate while the second member joins, the probe sees the
+  // rebalance itself (or, if it was too quick, the membership change).
+  GroupConsumer second(broker.bootstrap(), group, topic);
+  std::vector<std::string> seen;
+  Outcome o = too_few;
+  bool ready = poll_until([&] {
+    o = probe->check(k_attempt);
+    if (seen.empty() || seen.back() != o.reason) seen.push_back(o.reason);
+    return o.verdict == Verdict::ready;
+  }, k_settle, 20ms);
+  std::string all;
+  for (const std::string& s : seen) all += "  " + s + "\n";
+  INFO(all);
+  REQUIRE(ready);
+  CHECK(o.reason == "1 broker, group " + group + " Stable (2 members)");
+}
+
+TEST_CASE("a group nobody joined is Dead and never releases", "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  std::string group = unique_name("nobody");
+  auto probe = make("kafka://" + broker.bootstrap() + "?groups=" + group);
+
+  WindowRun run = run_window(*probe, 2, 1s, 8s);
+  INFO(history(run));
+  CHECK_FALSE(run.released);
+  CHECK(run.last.verdict == Verdict::not_yet);
+  CHECK(run.last_not_yet ==
+        "group " + group + " does not exist (Dead) — no consumer has joined yet, or the group id is wrong");
+}
+
+TEST_CASE("a group whose members keep leaving and joining never releases", "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  std::string topic = unique_name("storm");
+  std::string group = unique_name("storm");
+  stackgate::testing::create_topic(broker.bootstrap(), topic, 2);
+  auto probe = make("kafka://" + broker.bootstrap() + "?groups=" + group);
+
+  GroupConsumer steady(broker.bootstrap(), group, topic);
+  REQUIRE(poll_until([&] { return steady.assigned(); }, k_settle));
+
+  // A member that joins, gets its assignment and leaves, over and over.
+  std::atomic<bool> stop{false};
+  std::atomic<int> cycles{0};
+  std::thread churn([&] {
+    while (!stop.load()) {
+      GroupConsumer flapping(broker.bootstrap(), group, topic);
+      poll_until([&] { return stop.load() || flapping.assigned(); }, 10s);
+      ++cycles;
+    }
+  });
+  WindowRun run = run_window(*probe, 3, 3s, 15s);
+  stop.store(true);
+  churn.join();
+
+  INFO(history(run) << "churn cycles: " << cycles.load());
+  CHECK(cycles.load() >= 3);
+  CHECK_FALSE(run.released);
+  bool names_state = run.last_not_yet.find("PreparingRebalance") != std::string::npos ||
+                     run.last_not_yet.find("CompletingRebalance") != std::string::npos ||
+                     run.last_not_yet.find("membership changed") != std::string::npos;
+  CHECK(names_state);
+}
+
+TEST_CASE("a broker killed mid-window is not_yet; ready again after it restarts", "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  std::string topic = unique_name("restart");
+  stackgate::testing::create_topic(broker.bootstrap(), topic, 1);
+  auto probe = make("kafka://" + broker.bootstrap() + "?topics=" + topic);
+  REQUIRE(wait_for(*probe, Verdict::ready).verdict == Verdict::ready);
+
+  broker.kill();
+  Outcome down = wait_for(*probe, Verdict::not_yet, 20s);
+  INFO(describe(down));
+  CHECK(down.verdict == Verdict::not_yet);
+
+  broker.start();
+  WARN("broker restarted in " << broker.last_start_time().count() << " ms");
+  WindowRun run = run_window(*probe, 2, 1s, k_settle);
+  INFO(history(run));
+  CHECK(run.released);
+}
+
+TEST_CASE("SASL/PLAIN: a wrong password is fatal and never shown; the right one is ready", "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  auto wrong = make("kafka://alice:not-the-password@" + broker.sasl_bootstrap());
+  Outcome o = wait_for(*wrong, Verdict::fatal, 20s);
+  INFO(describe(o));
+  CHECK(o.verdict == Verdict::fatal);
+  CHECK(o.reason.find("Authentication failed") != std::string::npos);
+  CHECK(o.reason.find("not-the-password") == std::string::npos);
+
+  auto right = make("kafka://" + broker.sasl_bootstrap() +
+                    "?rdkafka.security.protocol=SASL_PLAINTEXT&rdkafka.sasl.mechanism=PLAIN"
+                    "&rdkafka.sasl.username=alice&rdkafka.sasl.password=alice-secret");
+  Outcome ok = wait_for(*right, Verdict::ready, 20s);
+  INFO(describe(ok));
+  CHECK(ok.verdict == Verdict::ready);
+}

@@ -1,0 +1,229 @@
+#include "tests/servers/kafka_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <vector>
+
+namespace stackgate::testing {
+namespace {
+
+// Any 16 bytes, base64url without padding, as `kafka-storage random-uuid` prints.
+constexpr const char* k_cluster_id = "c3RhY2tnYXRlLWthZmthMQ";
+
+std::string default_fetch_script() {
+  std::string here = __FILE__;
+  return here.substr(0, here.find_last_of('/')) + "/kafka/fetch.sh";
+}
+
+// The JVM shares two cores with other suites: small heap, serial GC, and C1
+// only, which also starts faster.
+std::vector<std::string> java_command(const std::string& libs, const std::string& dir) {
+  return {"java",
+          "-Xmx512m",
+          "-Xms256m",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:-UsePerfData",
+          "-Djava.awt.headless=true",
+          "-Dlog4j.configuration=file:" + dir + "/log4j.properties",
+          "-cp",
+          libs + "/*"};
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void put_i16(std::vector<unsigned char>& buf, int16_t v) {
+  buf.push_back(static_cast<unsigned char>((v >> 8) & 0xff));
+  buf.push_back(static_cast<unsigned char>(v & 0xff));
+}
+
+void put_i32(std::vector<unsigned char>& buf, int32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) buf.push_back(static_cast<unsigned char>((v >> shift) & 0xff));
+}
+
+int32_t get_i32(const unsigned char* p) {
+  return static_cast<int32_t>((uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3]);
+}
+
+bool read_exact(int fd, unsigned char* buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::recv(fd, buf + got, n - got, 0);
+    if (r <= 0) return false;
+    got += static_cast<size_t>(r);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool kafka_metadata_answers(int port, std::chrono::milliseconds timeout) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    // Metadata v4 (non-flexible): header {api_key 3, version 4, correlation
+    // id, client id}, body {topics: [] (none), allow_auto_topic_creation: 0}.
+    const std::string client = "stackgate-harness";
+    std::vector<unsigned char> body;
+    put_i16(body, 3);
+    put_i16(body, 4);
+    put_i32(body, 42);
+    put_i16(body, static_cast<int16_t>(client.size()));
+    body.insert(body.end(), client.begin(), client.end());
+    put_i32(body, 0);
+    body.push_back(0);
+    std::vector<unsigned char> request;
+    put_i32(request, static_cast<int32_t>(body.size()));
+    request.insert(request.end(), body.begin(), body.end());
+    // Response: size, correlation id, throttle_time_ms, brokers[count]...
+    std::array<unsigned char, 16> head{};
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()) &&
+        read_exact(fd, head.data(), head.size())) {
+      ok = get_i32(head.data() + 4) == 42 && get_i32(head.data() + 12) >= 1;
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
+std::string KafkaServer::libs_dir(const std::string& fetch_script) {
+  if (const char* env = std::getenv("STACKGATE_KAFKA_LIBS"); env && *env) return env;
+  static std::string cached;
+  if (!cached.empty()) return cached;
+  std::string command = "bash '" + fetch_script + "'";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + fetch_script);
+  std::string out;
+  std::array<char, 512> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe)) out += buf.data();
+  int status = ::pclose(pipe);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  std::string last = out.substr(out.find_last_of('\n') == std::string::npos ? 0 : out.find_last_of('\n') + 1);
+  if (status != 0 || last.empty()) {
+    throw std::runtime_error(fetch_script + " failed (status " + std::to_string(status) + "): " + out);
+  }
+  cached = last;
+  return cached;
+}
+
+KafkaServer::KafkaServer(KafkaServerOptions options) : m_options(std::move(options)) {
+  if (m_options.fetch_script.empty()) m_options.fetch_script = default_fetch_script();
+  m_libs = libs_dir(m_options.fetch_script);
+  m_dir = make_temp_dir("stackgate-kafka");
+  m_port = free_port();
+  m_sasl_port = free_port();
+  m_controller_port = free_port();
+  while (m_sasl_port == m_port) m_sasl_port = free_port();
+  while (m_controller_port == m_port || m_controller_port == m_sasl_port) m_controller_port = free_port();
+  write_config();
+}
+
+KafkaServer::~KafkaServer() { stop(); }
+
+std::string KafkaServer::bootstrap() const { return "127.0.0.1:" + std::to_string(m_port); }
+std::string KafkaServer::sasl_bootstrap() const { return "127.0.0.1:" + std::to_string(m_sasl_port); }
+
+void KafkaServer::write_config() {
+  std::string p = std::to_string(m_port), sp = std::to_string(m_sasl_port), cp = std::to_string(m_controller_port);
+  std::string jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required";
+  auto admin = m_options.sasl_users.find("admin");
+  if (admin != m_options.sasl_users.end()) jaas += " username=\"admin\" password=\"" + admin->second + "\"";
+  for (const auto& [user, password] : m_options.sasl_users) jaas += " user_" + user + "=\"" + password + "\"";
+  jaas += ";";
+
+  write_file(m_dir + "/server.properties",
+             "process.roles=broker,controller\n"
+             "node.id=1\n"
+             "controller.quorum.voters=1@127.0.0.1:" + cp + "\n"
+             "listeners=PLAINTEXT://127.0.0.1:" + p + ",SASL_PLAINTEXT://127.0.0.1:" + sp +
+                 ",CONTROLLER://127.0.0.1:" + cp + "\n"
+             "advertised.listeners=PLAINTEXT://127.0.0.1:" + p + ",SASL_PLAINTEXT://127.0.0.1:" + sp + "\n"
+             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT\n"
+             "inter.broker.listener.name=PLAINTEXT\n"
+             "controller.listener.names=CONTROLLER\n"
+             "sasl.enabled.mechanisms=PLAIN\n"
+             "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + jaas + "\n"
+             "log.dirs=" + m_dir + "/data\n"
+             "num.partitions=" + std::to_string(m_options.num_partitions) + "\n"
+             "auto.create.topics.enable=false\n"
+             "offsets.topic.replication.factor=1\n"
+             "offsets.topic.num.partitions=1\n"
+             "transaction.state.log.replication.factor=1\n"
+             "transaction.state.log.min.isr=1\n"
+             "transaction.state.log.num.partitions=1\n"
+             "group.initial.rebalance.delay.ms=" + std::to_string(m_options.group_initial_rebalance_delay_ms) + "\n"
+             "num.network.threads=2\n"
+             "num.io.threads=2\n"
+             "background.threads=2\n"
+             "log.retention.check.interval.ms=600000\n");
+  write_file(m_dir + "/log4j.properties",
+             "log4j.rootLogger=INFO, stdout\n"
+             "log4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
+             "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n"
+             "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n"
+             "log4j.logger.org.apache.kafka.clients=WARN\n"
+             "log4j.logger.kafka.request.logger=WARN\n"
+             "log4j.logger.state.change.logger=WARN\n");
+}
+
+void KafkaServer::format_storage() {
+  std::vector<std::string> argv = java_command(m_libs, m_dir);
+  for (const char* arg : {"kafka.tools.StorageTool", "format", "-t", k_cluster_id, "-c"}) argv.push_back(arg);
+  argv.push_back(m_dir + "/server.properties");
+  std::string log = m_dir + "/format.log";
+  int rc = run_command(argv, log);
+  if (rc != 0) {
+    std::ifstream in(log);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    throw std::runtime_error("kafka StorageTool format failed (exit " + std::to_string(rc) + "): " + text);
+  }
+  m_formatted = true;
+}
+
+void KafkaServer::start() {
+  if (running()) return;
+  if (!m_formatted) format_storage();
+  std::vector<std::string> argv = java_command(m_libs, m_dir);
+  argv.push_back("kafka.Kafka");
+  argv.push_back(m_dir + "/server.properties");
+  auto begin = std::chrono::steady_clock::now();
+  m_process.start(argv, m_dir + "/broker.log");
+  bool up = poll_until([this] { return !m_process.running() || kafka_metadata_answers(m_port); },
+                       m_options.start_limit, std::chrono::milliseconds(50));
+  m_last_start = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
+  if (!up || !m_process.running()) {
+    std::string tail = m_process.log_tail();
+    m_process.kill_now();
+    throw std::runtime_error(std::string("kafka broker did not come up") + (up ? " (exited)" : " (timed out)") +
+                             " on port " + std::to_string(m_port) + "; log " + m_dir + "/broker.log:\n" + tail);
+  }
+}
+
+void KafkaServer::stop() { m_process.stop(std::chrono::milliseconds(15000)); }
+
+void KafkaServer::kill() { m_process.kill_now(); }
+
+bool KafkaServer::running() { return m_process.running(); }
+
+}  // namespace stackgate::testing

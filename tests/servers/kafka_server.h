@@ -1,0 +1,80 @@
+// A real Apache Kafka broker in KRaft mode (combined broker + controller,
+// node 1) on loopback, from the jars tests/servers/kafka/fetch.sh puts in
+// ~/.cache/stackgate/kafka-<version>/libs. Listeners:
+//   PLAINTEXT      127.0.0.1:port()
+//   SASL_PLAINTEXT 127.0.0.1:sasl_port()   PLAIN, users in KafkaServerOptions
+//   CONTROLLER     127.0.0.1:<private port>
+// The storage is formatted once; stop()/kill() and start() again reuse the
+// same ports and data, as a restarted container would.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "tests/servers/harness.h"
+
+namespace stackgate::testing {
+
+struct KafkaServerOptions {
+  int group_initial_rebalance_delay_ms = 0;
+  int num_partitions = 1;
+  // SASL/PLAIN users on the SASL listener: name -> password.
+  std::map<std::string, std::string> sasl_users = {{"admin", "admin-secret"}, {"alice", "alice-secret"}};
+  // fetch.sh; the default is the script beside this file's source.
+  std::string fetch_script;
+  std::chrono::milliseconds start_limit{90000};
+};
+
+class KafkaServer {
+ public:
+  explicit KafkaServer(KafkaServerOptions options = {});
+  ~KafkaServer();  // stop(); the data dir is left for post-mortem
+  KafkaServer(const KafkaServer&) = delete;
+  KafkaServer& operator=(const KafkaServer&) = delete;
+
+  /// Formats the storage on first use, starts the JVM and polls until the
+  /// PLAINTEXT listener answers a Metadata request with a broker in it.
+  /// Throws std::runtime_error (with the log tail) if that does not happen
+  /// within options.start_limit.
+  void start();
+  /// Clean shutdown (SIGTERM, then SIGKILL after the grace period).
+  void stop();
+  /// SIGKILL: a crash.
+  void kill();
+  bool running();
+
+  int port() const { return m_port; }
+  int sasl_port() const { return m_sasl_port; }
+  /// "127.0.0.1:<port>"
+  std::string bootstrap() const;
+  std::string sasl_bootstrap() const;
+  const std::string& dir() const { return m_dir; }
+  std::string log_tail() const { return m_process.log_tail(); }
+  /// Time the last start() took, from exec to the first Metadata answer.
+  std::chrono::milliseconds last_start_time() const { return m_last_start; }
+
+  /// Directory of the broker jars: $STACKGATE_KAFKA_LIBS if set, else what
+  /// `fetch_script` prints (it downloads with Maven on first use).
+  static std::string libs_dir(const std::string& fetch_script);
+
+ private:
+  void write_config();
+  void format_storage();
+
+  KafkaServerOptions m_options;
+  std::string m_libs;
+  std::string m_dir;
+  int m_port = 0;
+  int m_sasl_port = 0;
+  int m_controller_port = 0;
+  bool m_formatted = false;
+  std::chrono::milliseconds m_last_start{0};
+  ServerProcess m_process;
+};
+
+/// True if a Kafka broker on 127.0.0.1:port answers a Metadata request
+/// listing at least one broker (a raw Metadata v1 request, no client library).
+bool kafka_metadata_answers(int port, std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+
+}  // namespace stackgate::testing

@@ -1,0 +1,182 @@
+// Building and querying the service graph.
+//
+// Validation order follows compose-go: dependency targets first (every
+// error collected, mold-style), then cycle detection. Cycle detection is
+// compose-go's graph/cycle.go: for each vertex in name order, a DFS over
+// children in name order carrying the current path; the first child already
+// on the path closes the cycle, printed from its first occurrence. A vertex
+// whose DFS finished without a cycle is remembered, since nothing reachable
+// from it can be on a cycle; that keeps the search linear without changing
+// which cycle is reported first.
+#include "gate/graph.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "util/strings.h"
+
+namespace stackgate::gate {
+namespace {
+
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+std::optional<util::ConfigError> find_cycle(const std::map<std::string, std::vector<Edge>, std::less<>>& edges) {
+  std::set<std::string> clean;  // fully explored, no cycle below
+  std::vector<std::string> path;
+  std::function<std::optional<util::ConfigError>(const std::string&)> search =
+      [&](const std::string& vertex) -> std::optional<util::ConfigError> {
+    std::vector<const Edge*> children;
+    for (const Edge& e : edges.at(vertex)) children.push_back(&e);
+    std::sort(children.begin(), children.end(), [](const Edge* a, const Edge* b) { return a->service < b->service; });
+    for (const Edge* child : children) {
+      auto on_path = std::find(path.begin(), path.end(), child->service);
+      if (on_path != path.end()) {
+        std::vector<std::string> cycle(on_path, path.end());
+        cycle.push_back(child->service);
+        return util::ConfigError{child->where, "dependency cycle detected: " + join(cycle, " -> ")};
+      }
+      if (clean.contains(child->service)) continue;
+      path.push_back(child->service);
+      auto err = search(child->service);
+      path.pop_back();
+      if (err) return err;
+    }
+    clean.insert(vertex);
+    return std::nullopt;
+  };
+  for (const auto& [name, unused] : edges) {  // std::map: name order
+    if (clean.contains(name)) continue;
+    path = {name};
+    if (auto err = search(name)) return err;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::expected<ServiceGraph, util::ConfigErrors> ServiceGraph::build(const compose::Project& project,
+                                                                    std::vector<compose::Warning>* warnings) {
+  std::vector<std::string> names;
+  for (const auto& [name, unused] : project.services) names.push_back(name);
+
+  ServiceGraph graph;
+  util::ConfigErrors errors;
+  for (const auto& [name, service] : project.services) {
+    std::vector<Edge>& out = graph.m_edges[name];
+    for (const compose::Dependency& dep : service.depends_on) {
+      if (project.services.contains(dep.service)) {
+        if (std::any_of(out.begin(), out.end(), [&](const Edge& e) { return e.service == dep.service; })) continue;
+        out.push_back(Edge{dep.service, dep.condition, dep.required, dep.implicit, dep.via, dep.where});
+        continue;
+      }
+      auto disabled = project.disabled_services.find(dep.service);
+      if (!dep.required) {
+        if (warnings) {
+          std::string why = disabled != project.disabled_services.end() ? "disabled" : "unknown";
+          warnings->push_back({dep.where, "service " + quoted(name) + " has an optional dependency on " + why +
+                                              " service " + quoted(dep.service) + ": ignored"});
+        }
+        continue;
+      }
+      if (disabled != project.disabled_services.end()) {
+        std::vector<std::string> profiles = disabled->second.profiles;
+        errors.push_back({dep.where, "service " + quoted(dep.service) + " is required by " + quoted(name) +
+                                         " but is disabled. Can be enabled by profiles [" + join(profiles, " ") +
+                                         "]"});
+        continue;
+      }
+      std::string message = "service " + quoted(name) + " depends on unknown service " + quoted(dep.service);
+      if (auto guess = util::closest_match(dep.service, names)) message += " (did you mean " + quoted(*guess) + "?)";
+      errors.push_back({dep.where, message});
+    }
+  }
+  if (!errors.empty()) return std::unexpected(std::move(errors));
+  if (auto cycle = find_cycle(graph.m_edges)) return std::unexpected(util::ConfigErrors{*cycle});
+
+  // Acyclic now: levels by memoised recursion.
+  std::function<int(const std::string&)> level_of = [&](const std::string& name) -> int {
+    if (auto it = graph.m_levels.find(name); it != graph.m_levels.end()) return it->second;
+    int level = 0;
+    for (const Edge& e : graph.m_edges.at(name)) level = std::max(level, 1 + level_of(e.service));
+    graph.m_levels[name] = level;
+    return level;
+  };
+  for (const auto& [name, unused] : graph.m_edges) level_of(name);
+  return graph;
+}
+
+std::vector<std::string> ServiceGraph::services() const {
+  std::vector<std::string> out;
+  for (const auto& [name, unused] : m_edges) out.push_back(name);
+  return out;
+}
+
+const std::vector<Edge>& ServiceGraph::dependencies(std::string_view service) const {
+  static const std::vector<Edge> none;
+  auto it = m_edges.find(service);
+  return it == m_edges.end() ? none : it->second;
+}
+
+int ServiceGraph::level(std::string_view service) const {
+  auto it = m_levels.find(service);
+  return it == m_levels.end() ? -1 : it->second;
+}
+
+Levels ServiceGraph::levels() const {
+  std::set<std::string> all;
+  for (const auto& [name, unused] : m_edges) all.insert(name);
+  return levels_of(all);
+}
+
+Levels ServiceGraph::levels_of(const std::set<std::string>& subset) const {
+  Levels out;
+  for (const std::string& name : subset) {  // sorted, so each level ends up sorted
+    int level = this->level(name);
+    if (level < 0) continue;
+    if (out.size() <= static_cast<size_t>(level)) out.resize(static_cast<size_t>(level) + 1);
+    out[static_cast<size_t>(level)].push_back(name);
+  }
+  // A subset that is not closed under dependencies can leave gaps.
+  std::erase_if(out, [](const std::vector<std::string>& l) { return l.empty(); });
+  return out;
+}
+
+std::set<std::string> ServiceGraph::upstream_closure(const std::vector<std::string>& targets) const {
+  std::set<std::string> seen;
+  std::vector<std::string> stack;
+  for (const std::string& t : targets) {
+    for (const Edge& e : dependencies(t)) stack.push_back(e.service);
+  }
+  while (!stack.empty()) {
+    std::string name = std::move(stack.back());
+    stack.pop_back();
+    if (!seen.insert(name).second) continue;
+    for (const Edge& e : dependencies(name)) stack.push_back(e.service);
+  }
+  return seen;
+}
+
+std::optional<std::string> ServiceGraph::suggest(std::string_view name) const {
+  return util::closest_match(name, services());
+}
+
+std::expected<void, std::string> check_targets(const ServiceGraph& graph, const std::vector<std::string>& targets) {
+  for (const std::string& t : targets) {
+    if (graph.contains(t)) continue;
+    std::string message = "unknown service " + quoted(t);
+    if (auto guess = graph.suggest(t)) message += " (did you mean " + quoted(*guess) + "?)";
+    return std::unexpected(message);
+  }
+  return {};
+}
+
+}  // namespace stackgate::gate

@@ -1,2 +1,0 @@
-// Placeholder until the gate module lands.
-namespace stackgate::gate {}

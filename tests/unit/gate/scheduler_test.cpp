@@ -1,0 +1,324 @@
+#include "gate/scheduler.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/fakes/fake_clock.h"
+#include "tests/fakes/fake_probe.h"
+#include "tests/fakes/fake_reporter.h"
+
+using namespace std::chrono_literals;
+using stackgate::gate::InlineExecutor;
+using stackgate::gate::LevelTasks;
+using stackgate::gate::Millis;
+using stackgate::gate::ProbeState;
+using stackgate::gate::ProbeTask;
+using stackgate::gate::RunStatus;
+using stackgate::gate::Scheduler;
+using stackgate::gate::SchedulerOptions;
+using stackgate::gate::ServiceTasks;
+using stackgate::probes::Window;
+using namespace stackgate::testing;
+
+namespace {
+
+struct Rig {
+  FakeClock clock;
+  InlineExecutor executor;
+  FakeReporter reporter;
+  SchedulerOptions options;
+  std::vector<LevelTasks> levels;
+
+  Rig() { options.jitter = 0; }
+
+  // Adds a probe for `service` at `level`, returning the fake to inspect.
+  std::shared_ptr<FakeProbe> probe(size_t level, const std::string& service, std::vector<FakeStep> script,
+                                   Window window = {1, 0ms}, std::optional<Millis> interval = std::nullopt) {
+    auto fake = std::make_shared<FakeProbe>(clock, std::move(script));
+    if (levels.size() <= level) levels.resize(level + 1);
+    LevelTasks& tasks = levels[level];
+    auto it = std::find_if(tasks.begin(), tasks.end(), [&](const ServiceTasks& s) { return s.name == service; });
+    if (it == tasks.end()) {
+      tasks.push_back({service, {}});
+      it = tasks.end() - 1;
+    }
+    ProbeTask task;
+    task.probe = fake;
+    task.type = "tcp";
+    task.target = "tcp://" + service + ":80";
+    task.options.window = window;
+    task.options.interval = interval;
+    it->probes.push_back(task);
+    return fake;
+  }
+
+  stackgate::gate::RunResult run(const std::atomic<bool>* cancel = nullptr) {
+    Scheduler scheduler(clock, executor, reporter, options);
+    return scheduler.run(levels, cancel);
+  }
+};
+
+std::vector<Millis> ms(std::initializer_list<int> values) {
+  std::vector<Millis> out;
+  for (int v : values) out.push_back(Millis{v});
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cheap failures back off from 10 ms to a 50 ms cap", "[scheduler]") {
+  Rig rig;
+  auto db = rig.probe(0, "db", {refused(), refused(), refused(), refused(), refused(), refused(), pass()});
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::released);
+  CHECK(db->gaps() == ms({10, 20, 40, 50, 50, 50}));
+}
+
+TEST_CASE("protocol-level not_yet backs off to a 1 s cap", "[scheduler]") {
+  Rig rig;
+  std::vector<FakeStep> script(10, starting());
+  script.push_back(pass());
+  auto db = rig.probe(0, "db", script);
+  rig.run();
+  CHECK(db->gaps() == ms({10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000}));
+}
+
+TEST_CASE("a cheap failure after slow ones drops to the cheap cap", "[scheduler]") {
+  Rig rig;
+  auto db = rig.probe(0, "db", {starting(), starting(), starting(), starting(), starting(), refused(), refused(), pass()});
+  rig.run();
+  CHECK(db->gaps() == ms({10, 20, 40, 80, 160, 50, 50}));
+}
+
+TEST_CASE("jitter only shortens delays, by at most a quarter", "[scheduler]") {
+  Rig rig;
+  rig.options.jitter = 0.25;
+  rig.options.seed = 42;
+  std::vector<FakeStep> script(10, starting());
+  script.push_back(pass());
+  auto db = rig.probe(0, "db", script);
+  rig.run();
+  auto expected = ms({10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000});
+  auto gaps = db->gaps();
+  REQUIRE(gaps.size() == expected.size());
+  bool any_jitter = false;
+  for (size_t i = 0; i < gaps.size(); ++i) {
+    CHECK(gaps[i] <= expected[i]);
+    CHECK(gaps[i] >= expected[i] * 3 / 4 - 1ms);
+    any_jitter = any_jitter || gaps[i] != expected[i];
+  }
+  CHECK(any_jitter);
+}
+
+TEST_CASE("a probe's interval sets the first retry delay", "[scheduler]") {
+  Rig rig;
+  auto db = rig.probe(0, "db", {refused(), refused(), refused(), pass()}, {1, 0ms}, 200ms);
+  rig.run();
+  CHECK(db->gaps() == ms({200, 200, 200}));  // the cheap cap never undercuts the interval
+}
+
+TEST_CASE("a probe is ready after N passes spanning stable_for", "[scheduler]") {
+  Rig rig;
+  auto db = rig.probe(0, "db", {refused(), pass()}, {2, 1000ms});
+  auto result = rig.run();
+  REQUIRE(result.status == RunStatus::released);
+  // Pass at 10 ms opens the window; re-probe every stable_for/passes = 500 ms,
+  // and the window closes exactly 1 s after the first pass.
+  CHECK(db->gaps() == ms({10, 500, 500}));
+  CHECK(rig.clock.elapsed() == 1010ms);
+  CHECK(rig.reporter.matching("window") == std::vector<std::string>{"window db#0 1/2", "window db#0 2/2"});
+  CHECK(result.probes[0].state == ProbeState::ready);
+  CHECK(result.probes[0].attempts == 4);
+}
+
+TEST_CASE("passes without stable_for re-probe at the 50 ms minimum", "[scheduler]") {
+  Rig rig;
+  auto db = rig.probe(0, "db", {pass()}, {3, 0ms});
+  rig.run();
+  CHECK(db->gaps() == ms({50, 50}));
+}
+
+TEST_CASE("a long window re-probes at most every second", "[scheduler]") {
+  Rig rig;
+  auto db = rig.probe(0, "db", {pass()}, {2, 10'000ms});
+  rig.run();
+  CHECK(db->calls.size() == 11);
+  CHECK(rig.clock.elapsed() == 10'000ms);
+}
+
+TEST_CASE("a not_yet inside the window restarts it", "[scheduler]") {
+  Rig rig;
+  auto db = rig.probe(0, "db", {pass(), refused(), pass()}, {2, 1000ms});
+  auto result = rig.run();
+  REQUIRE(result.status == RunStatus::released);
+  // pass@0, refused@500 (window reset), pass@510 (new window), @1010, @1510.
+  CHECK(db->gaps() == ms({500, 10, 500, 500}));
+  CHECK(rig.clock.elapsed() == 1510ms);
+  CHECK(rig.reporter.matching("window") ==
+        std::vector<std::string>{"window db#0 1/2", "window db#0 1/2", "window db#0 2/2"});
+}
+
+TEST_CASE("a fatal outcome fails the run at once with its reason", "[scheduler]") {
+  Rig rig;
+  rig.options.deadline = rig.clock.now() + 300s;
+  auto db = rig.probe(0, "db", {refused()});
+  auto api = rig.probe(0, "api", {refused(), fatal("password authentication failed for user \"app\"")});
+  auto web = rig.probe(1, "web", {pass()});
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::failed);
+  CHECK(result.reason == "api tcp://api:80: password authentication failed for user \"app\"");
+  CHECK(rig.clock.elapsed() < 100ms);
+  CHECK(web->calls.empty());
+  CHECK(result.probes[1].state == ProbeState::failed);
+}
+
+TEST_CASE("without fail-fast a fatal probe fails only itself", "[scheduler]") {
+  Rig rig;
+  rig.options.fail_fast = false;
+  rig.options.gate_levels = false;
+  auto db = rig.probe(0, "db", {refused(), refused(), pass()});
+  auto api = rig.probe(0, "api", {fatal("HTTP 404 from /health")});
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::failed);
+  CHECK(result.probes[0].state == ProbeState::ready);
+  CHECK(result.probes[1].state == ProbeState::failed);
+  CHECK(db->calls.size() == 3);
+}
+
+TEST_CASE("the deadline stops the run with each probe's last reason", "[scheduler]") {
+  Rig rig;
+  rig.options.deadline = rig.clock.now() + 5s;
+  rig.probe(0, "db", {refused()});
+  rig.probe(0, "cache", {starting()});
+  rig.probe(1, "api", {pass()});
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::timed_out);
+  CHECK(result.reason == "timed out after 5s");
+  CHECK(rig.clock.elapsed() == 5000ms);
+  REQUIRE(result.probes.size() == 3);
+  CHECK(result.probes[0].state == ProbeState::timed_out);
+  CHECK(result.probes[0].last_reason == "connection refused");
+  CHECK(result.probes[1].last_reason == "the database system is starting up");
+  CHECK(result.probes[2].state == ProbeState::waiting);
+  CHECK(result.probes[2].attempts == 0);
+}
+
+TEST_CASE("attempts are bounded by their timeout and by the deadline", "[scheduler]") {
+  Rig rig;
+  rig.options.deadline = rig.clock.now() + 5s;
+  auto db = rig.probe(0, "db", {starting(3000ms)});
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::timed_out);
+  REQUIRE(db->timeouts.size() >= 3);
+  CHECK(db->timeouts[0] == 2000ms);           // the default attempt timeout
+  CHECK(db->timeouts[1] == 2000ms);
+  CHECK(db->timeouts.back() < 1000ms);        // what was left of the 5 s
+  CHECK(rig.clock.elapsed() == 5000ms);
+}
+
+TEST_CASE("a dependent level is not probed before its upstream level is released", "[scheduler]") {
+  Rig rig;
+  auto db = rig.probe(0, "db", {refused(), refused(), pass()}, {2, 100ms});
+  auto cache = rig.probe(0, "cache", {pass()});
+  auto api = rig.probe(1, "api", {pass()});
+  auto result = rig.run();
+  REQUIRE(result.status == RunStatus::released);
+  REQUIRE(!api->calls.empty());
+  int released = rig.reporter.index_of("level_released 0 db,cache");
+  REQUIRE(released >= 0);
+  CHECK(released < rig.reporter.index_of("attempt api#0"));
+  CHECK(rig.reporter.index_of("service_ready cache") < rig.reporter.index_of("service_ready db"));
+  CHECK(api->calls.front() >= db->calls.back());
+  CHECK(rig.reporter.events.back() == "result released");
+}
+
+TEST_CASE("services without probes are ready when their level starts", "[scheduler]") {
+  Rig rig;
+  rig.levels = {LevelTasks{ServiceTasks{"migrate", {}}}};
+  auto api = rig.probe(1, "api", {pass()});
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::released);
+  CHECK(rig.reporter.index_of("level_released 0 migrate") < rig.reporter.index_of("attempt api#0"));
+  CHECK(rig.clock.elapsed() == 0ms);
+}
+
+TEST_CASE("no levels at all is released at once", "[scheduler]") {
+  Rig rig;
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::released);
+  CHECK(rig.reporter.events == std::vector<std::string>{"run_started 0", "result released"});
+}
+
+TEST_CASE("cancellation stops the run on the next turn", "[scheduler]") {
+  Rig rig;
+  std::atomic<bool> cancel{false};
+  rig.clock.on_sleep = [&](auto) {
+    if (rig.clock.elapsed() >= 1s) cancel = true;
+  };
+  rig.probe(0, "db", {starting()});
+  auto result = rig.run(&cancel);
+  CHECK(result.status == RunStatus::cancelled);
+  CHECK(result.probes[0].state == ProbeState::cancelled);
+  CHECK(rig.clock.elapsed() < 2s);
+}
+
+TEST_CASE("one attempt per probe when attempts are limited", "[scheduler]") {
+  Rig rig;
+  rig.options.max_attempts = 1;
+  rig.options.gate_levels = false;
+  rig.options.fail_fast = false;
+  auto db = rig.probe(0, "db", {pass()});
+  auto api = rig.probe(1, "api", {refused()});
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::not_ready);
+  CHECK(db->calls.size() == 1);
+  CHECK(api->calls.size() == 1);
+  CHECK(result.probes[0].state == ProbeState::ready);
+  CHECK(result.probes[1].state == ProbeState::not_ready);
+  CHECK(result.probes[1].last_reason == "connection refused");
+}
+
+TEST_CASE("attempt starts are spread when many probes are due together", "[scheduler]") {
+  Rig rig;
+  rig.options.min_spacing = 2ms;
+  std::vector<std::shared_ptr<FakeProbe>> fakes;
+  for (int i = 0; i < 10; ++i) fakes.push_back(rig.probe(0, "s" + std::to_string(i), {pass()}));
+  rig.run();
+  for (size_t i = 0; i < fakes.size(); ++i) {
+    REQUIRE(fakes[i]->calls.size() == 1);
+    CHECK(rig.clock.since_start(fakes[i]->calls[0]) == Millis{2 * static_cast<int>(i)});
+  }
+}
+
+TEST_CASE("at most max_in_flight attempts run at once", "[scheduler]") {
+  // A manual executor that never finishes attempts shows how many were started.
+  struct Hold final : stackgate::gate::Executor {
+    void submit(std::function<void()> work) override { held.push_back(std::move(work)); }
+    std::vector<std::function<void()>> held;
+  } hold;
+  Rig rig;
+  rig.options.max_in_flight = 3;
+  rig.options.deadline = rig.clock.now() + 1s;
+  for (int i = 0; i < 5; ++i) rig.probe(0, "s" + std::to_string(i), {pass()});
+  Scheduler scheduler(rig.clock, hold, rig.reporter, rig.options);
+  auto result = scheduler.run(rig.levels);
+  CHECK(result.status == RunStatus::timed_out);
+  CHECK(hold.held.size() == 3);
+}
+
+TEST_CASE("an attempt that overruns its timeout counts as not_yet and is not retried until it returns",
+          "[scheduler]") {
+  struct Hold final : stackgate::gate::Executor {
+    void submit(std::function<void()> work) override { held.push_back(std::move(work)); }
+    std::vector<std::function<void()>> held;
+  } hold;
+  Rig rig;
+  rig.options.deadline = rig.clock.now() + 10s;
+  rig.probe(0, "db", {pass()});
+  rig.levels[0][0].probes[0].options.timeout = 1000ms;
+  Scheduler scheduler(rig.clock, hold, rig.reporter, rig.options);
+  auto result = scheduler.run(rig.levels);
+  CHECK(result.status == RunStatus::timed_out);
+  CHECK(hold.held.size() == 1);
+  CHECK(result.probes[0].attempts == 1);
+  CHECK(result.probes[0].last_reason == "no answer within 1s");
+}

@@ -54,6 +54,7 @@ struct StackgateExtension {
   bool skip = false;                        // x-stackgate: { skip: true } / stackgate.skip=true
   std::vector<std::string> probes;          // probe URLs, already interpolated
   std::vector<SourceLocation> probe_where;  // parallel to probes
+  std::vector<std::string> probe_origin;    // parallel to probes: "x-stackgate" or "label"
   bool replace_inferred = true;             // probes given: they replace inferred ones unless `infer: true`
   // "Release me only when my group is stable": x-stackgate: {kafka: {groups: [...], stable_for: 10s}}
   std::vector<std::string> kafka_groups;
@@ -76,6 +77,7 @@ struct Service {
   // (list or map) on top. A bare `KEY` takes the value from the loader's
   // environment or is absent.
   std::map<std::string, std::string> environment;
+  std::map<std::string, SourceLocation> environment_where;  // where each environment value was written
   std::vector<int> expose;              // container ports (first of a range)
   std::vector<PortMapping> ports;
   std::vector<Dependency> depends_on;   // explicit and implicit, in declaration order

@@ -1,0 +1,54 @@
+// Tiny loopback TCP servers for the cases a real server will not produce on
+// demand: one that accepts and never answers (a hung server), and one that
+// answers every connection with canned bytes (MQTT CONNACK 3, ZooKeeper
+// "not currently serving").
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <thread>
+
+namespace stackgate::testing {
+
+/// Listens on a free loopback port and never accepts: connect() succeeds
+/// (the kernel's backlog), no byte ever comes back.
+class SilentServer {
+ public:
+  SilentServer();
+  ~SilentServer();
+  SilentServer(const SilentServer&) = delete;
+  SilentServer& operator=(const SilentServer&) = delete;
+  int port() const { return m_port; }
+
+ private:
+  int m_port = 0;  // before m_fd: listen_loopback() sets it while m_fd is initialised
+  int m_fd = -1;
+};
+
+/// Accepts connections on a free loopback port; on each, reads what the
+/// client sends first (one read, waiting up to 200 ms), writes the reply
+/// and closes. Serves from one thread until destroyed.
+class CannedServer {
+ public:
+  using Responder = std::function<std::string(const std::string& request)>;
+  explicit CannedServer(std::string reply);
+  explicit CannedServer(Responder responder);
+  ~CannedServer();
+  CannedServer(const CannedServer&) = delete;
+  CannedServer& operator=(const CannedServer&) = delete;
+  int port() const { return m_port; }
+  int connections() const { return m_connections.load(); }
+
+ private:
+  void serve();
+
+  Responder m_respond;
+  int m_port = 0;  // before m_fd: listen_loopback() sets it while m_fd is initialised
+  int m_fd = -1;
+  std::atomic<bool> m_stop{false};
+  std::atomic<int> m_connections{0};
+  std::thread m_thread;
+};
+
+}  // namespace stackgate::testing

@@ -1,0 +1,230 @@
+// The postgres probe against a real PostgreSQL 15 on loopback.
+#include <libpq-fe.h>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "tests/integration/servers/fake_servers.h"
+#include "tests/integration/servers/probe_support.h"
+#include "tests/servers/postgres_server.h"
+
+namespace stackgate::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using PG = PostgresServer;
+
+// One cluster per test process, started on first use.
+PostgresServer& shared_postgres() {
+  static PostgresServer server;
+  if (!server.running()) {
+    server.start();
+    REQUIRE(server.wait_ready());
+  }
+  return server;
+}
+
+std::string app_url(const PostgresServer& s, const std::string& query = "") {
+  return s.url(PG::k_app_user, PG::k_app_password, PG::k_app_database) + query;
+}
+
+// Holds client connections open (to use up connection slots).
+struct Connections {
+  std::vector<std::unique_ptr<PGconn, decltype(&PQfinish)>> held;
+  // Opens one connection; returns whether it succeeded.
+  bool open(const PostgresServer& s, const std::string& user, const std::string& password) {
+    std::string conninfo = "host=127.0.0.1 port=" + std::to_string(s.port()) + " user=" + user +
+                           " password=" + password + " dbname=" + PG::k_app_database + " connect_timeout=5";
+    held.emplace_back(PQconnectdb(conninfo.c_str()), &PQfinish);
+    return PQstatus(held.back().get()) == CONNECTION_OK;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("postgres: ready with the app user's credentials", "[postgres]") {
+  PostgresServer& pg = shared_postgres();
+  Attempt a = attempt(*make(app_url(pg)));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::ready);
+  CHECK(attempt(*make(app_url(pg, "?writable=1&min_free_connections=1"))).outcome.verdict == Verdict::ready);
+  CHECK(attempt(*make(pg.url(PG::k_superuser, PG::k_superuser_password, "postgres"))).outcome.verdict == Verdict::ready);
+}
+
+TEST_CASE("postgres: not yet before the server starts, ready once it is up", "[postgres]") {
+  PostgresServer pg;
+  auto probe = make(app_url(pg));
+  Attempt before = attempt(*probe);
+  INFO(describe(before.outcome));
+  CHECK(before.outcome.verdict == Verdict::not_yet);
+  CHECK(before.outcome.cheap);
+  CHECK(before.outcome.reason.find("refused") != std::string::npos);
+
+  pg.start();
+  Outcome after = poll_for(*probe, Verdict::ready, 30s);
+  INFO(describe(after) << "\n" << pg.log_tail());
+  CHECK(after.verdict == Verdict::ready);
+}
+
+TEST_CASE("postgres: a wrong password is fatal and the reason does not leak it", "[postgres]") {
+  PostgresServer& pg = shared_postgres();
+  Attempt a = attempt(*make(pg.url(PG::k_app_user, "Wr0ngSecret", PG::k_app_database)));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::fatal);
+  CHECK(a.outcome.reason.find("password authentication failed") != std::string::npos);
+  CHECK(a.outcome.reason.find("Wr0ngSecret") == std::string::npos);
+}
+
+TEST_CASE("postgres: an unknown database is fatal", "[postgres]") {
+  PostgresServer& pg = shared_postgres();
+  Attempt a = attempt(*make(pg.url(PG::k_app_user, PG::k_app_password, "nosuchdb")));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::fatal);
+  CHECK(a.outcome.reason == "database \"nosuchdb\" does not exist");
+}
+
+TEST_CASE("postgres: an unknown role is fatal", "[postgres]") {
+  PostgresServer& pg = shared_postgres();
+  // With scram-sha-256 the server does not say whether the role exists.
+  Attempt a = attempt(*make(pg.url("ghost", "whatever", PG::k_app_database)));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::fatal);
+  CHECK(a.outcome.reason.find("\"ghost\"") != std::string::npos);
+}
+
+TEST_CASE("postgres: no password for a password-protected role is fatal", "[postgres]") {
+  PostgresServer& pg = shared_postgres();
+  ::setenv("PGPASSFILE", "/nonexistent", 1);
+  Attempt a = attempt(*make(pg.url(PG::k_app_user, "", PG::k_app_database)));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::fatal);
+  CHECK(a.outcome.reason.find("no password supplied") != std::string::npos);
+}
+
+TEST_CASE("postgres: sslmode=require against a server without SSL is fatal", "[postgres]") {
+  PostgresServer& pg = shared_postgres();
+  Attempt a = attempt(*make(app_url(pg, "?sslmode=require")));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::fatal);
+  CHECK(a.outcome.reason.find("SSL") != std::string::npos);
+  CHECK(attempt(*make(app_url(pg, "?sslmode=disable"))).outcome.verdict == Verdict::ready);
+}
+
+TEST_CASE("postgres: killed after ready, the next attempt is not yet", "[postgres]") {
+  PostgresServer pg;
+  pg.start();
+  REQUIRE(pg.wait_ready());
+  auto probe = make(app_url(pg));
+  REQUIRE(attempt(*probe).outcome.verdict == Verdict::ready);
+
+  pg.kill();
+  Attempt a = attempt(*probe);
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::not_yet);
+  CHECK(a.outcome.cheap);
+
+  pg.start();
+  Outcome back = poll_for(*probe, Verdict::ready, 30s);
+  INFO(describe(back) << "\n" << pg.log_tail());
+  CHECK(back.verdict == Verdict::ready);
+}
+
+TEST_CASE("postgres: a socket-only server (the image's init phase) is not yet over TCP", "[postgres][trap]") {
+  PostgresServer pg;
+  pg.start(PG::Settings{.tcp = false});
+  REQUIRE(pg.wait_ready());
+  // The server accepts over its unix socket, as pg_isready without -h sees it.
+  REQUIRE(pg.psql("SELECT 1") == 0);
+  auto probe = make(app_url(pg));
+  Attempt a = attempt(*probe);
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::not_yet);
+  CHECK(a.outcome.cheap);
+
+  pg.start(PG::Settings{.tcp = true});
+  Outcome after = poll_for(*probe, Verdict::ready, 30s);
+  INFO(describe(after));
+  CHECK(after.verdict == Verdict::ready);
+}
+
+TEST_CASE("postgres: exhausted connection slots are not yet, not fatal", "[postgres][trap]") {
+  PostgresServer pg;
+  // 6 slots, 3 reserved for superusers: the app role gets 3.
+  pg.start(PG::Settings{.max_connections = 6, .superuser_reserved_connections = 3});
+  REQUIRE(pg.wait_ready());
+  auto app = make(app_url(pg));
+  auto superuser = make(pg.url(PG::k_superuser, PG::k_superuser_password, "postgres"));
+  Connections c;
+
+  SECTION("min_free_connections counts the slots the app can still use") {
+    REQUIRE(c.open(pg, PG::k_app_user, PG::k_app_password));
+    REQUIRE(c.open(pg, PG::k_app_user, PG::k_app_password));
+    Attempt a = attempt(*make(app_url(pg, "?min_free_connections=2")));
+    INFO(describe(a.outcome));
+    CHECK(a.outcome.verdict == Verdict::not_yet);
+    CHECK(a.outcome.reason == "1 free connection slots, want at least 2");
+    CHECK(attempt(*make(app_url(pg, "?min_free_connections=1"))).outcome.verdict == Verdict::ready);
+  }
+
+  SECTION("the app is refused while a superuser still gets in") {
+    for (int i = 0; i < 3; ++i) REQUIRE(c.open(pg, PG::k_app_user, PG::k_app_password));
+    Attempt a = attempt(*app);
+    INFO(describe(a.outcome));
+    CHECK(a.outcome.verdict == Verdict::not_yet);
+    CHECK(a.outcome.reason.find("remaining connection slots are reserved") != std::string::npos);
+    // The trap: a superuser probe passes while the app cannot connect.
+    CHECK(attempt(*superuser).outcome.verdict == Verdict::ready);
+
+    c.held.pop_back();
+    Outcome freed = poll_for(*app, Verdict::ready, 10s);
+    INFO(describe(freed));
+    CHECK(freed.verdict == Verdict::ready);
+  }
+
+  SECTION("too many clients") {
+    for (int i = 0; i < 3; ++i) REQUIRE(c.open(pg, PG::k_app_user, PG::k_app_password));
+    for (int i = 0; i < 3; ++i) REQUIRE(c.open(pg, PG::k_superuser, PG::k_superuser_password));
+    Attempt a = attempt(*superuser);
+    INFO(describe(a.outcome));
+    CHECK(a.outcome.verdict == Verdict::not_yet);
+    CHECK(a.outcome.reason.find("too many clients") != std::string::npos);
+  }
+}
+
+TEST_CASE("postgres: writable=1 on a server in recovery is not yet", "[postgres]") {
+  PostgresServer pg;
+  // standby.signal without primary_conninfo: a hot standby that stays in recovery.
+  std::ofstream(pg.dir() + "/data/standby.signal").put('\n');
+  pg.start();
+  auto writable = make(app_url(pg, "?writable=1"));
+  // The first attempts are refused while it starts: wait for the read-only answer.
+  poll_until([&] { return attempt(*writable).outcome.reason == "in recovery (read-only)"; }, 30s);
+  Attempt a = attempt(*writable);
+  INFO(describe(a.outcome) << "\n" << pg.log_tail());
+  CHECK(a.outcome.verdict == Verdict::not_yet);
+  CHECK(a.outcome.reason == "in recovery (read-only)");
+  // Read-only use is fine.
+  CHECK(attempt(*make(app_url(pg))).outcome.verdict == Verdict::ready);
+}
+
+TEST_CASE("postgres: a hung server is not yet within the attempt timeout", "[postgres]") {
+  SilentServer silent;
+  auto probe = make("postgres://app:pw@127.0.0.1:" + std::to_string(silent.port()) + "/db");
+  Attempt a = attempt(*probe, 300ms);
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::not_yet);
+  CHECK(a.outcome.reason.find("timed out") != std::string::npos);
+  CHECK(a.elapsed >= 250ms);
+}
+
+TEST_CASE("postgres: options are checked when the probe is made", "[postgres]") {
+  CHECK(make_error("postgres://app:s3cr3t@db/app?writeable=1") ==
+        "unknown option 'writeable' for postgres:// (did you mean 'writable'?) in postgres://app:***@db/app?writeable=1");
+  CHECK(make_error("postgres://db/app?min_free_connections=many").find("min_free_connections") != std::string::npos);
+  CHECK(make_error("postgres://db/app?sslmode=sometimes").find("sslmode") != std::string::npos);
+}
+
+}  // namespace stackgate::testing

@@ -1,0 +1,140 @@
+#include "tests/servers/postgres_server.h"
+
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace stackgate::testing {
+namespace {
+
+const char* const k_pg_bin_candidates[] = {"/usr/lib/postgresql/*/bin"};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+// The account Postgres runs as when we are root: it refuses uid 0.
+const passwd* server_account() {
+  if (::geteuid() != 0) return nullptr;
+  if (const passwd* pw = ::getpwnam("postgres")) return pw;
+  if (const passwd* pw = ::getpwnam("nobody")) return pw;
+  throw std::runtime_error("running as root and neither a postgres nor a nobody user exists");
+}
+
+void chown_tree(const std::string& root, const passwd* pw) {
+  if (pw == nullptr) return;
+  ::chown(root.c_str(), pw->pw_uid, pw->pw_gid);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    ::lchown(entry.path().c_str(), pw->pw_uid, pw->pw_gid);
+  }
+}
+
+}  // namespace
+
+PostgresServer::PostgresServer() {
+  m_bin = find_program({std::string(k_pg_bin_candidates[0])});
+  if (m_bin.empty()) throw std::runtime_error("PostgreSQL server binaries not found under /usr/lib/postgresql");
+  m_dir = make_temp_dir("sg-postgres");
+  ::chmod(m_dir.c_str(), 0755);
+  m_port = free_port();
+
+  write_file(m_dir + "/pwfile", std::string(k_superuser_password) + "\n");
+  chown_tree(m_dir, server_account());
+  std::string log = m_dir + "/initdb.log";
+  int rc = run_command(as_server_user({m_bin + "/initdb", "-D", m_dir + "/data", "-U", k_superuser,
+                                       "--pwfile=" + m_dir + "/pwfile", "--auth-local=trust",
+                                       "--auth-host=scram-sha-256", "--no-sync", "--no-instructions",
+                                       "--encoding=UTF8", "--locale=C"}),
+                       log);
+  if (rc != 0) throw std::runtime_error("initdb failed (" + std::to_string(rc) + "):\n" + read_file(log));
+
+  // The app role and database, created over the socket while TCP is off.
+  start(Settings{.tcp = false});
+  if (!wait_ready()) throw std::runtime_error("postgres did not start:\n" + log_tail());
+  std::string create_role = std::string("CREATE ROLE ") + k_app_user + " LOGIN PASSWORD '" + k_app_password + "'";
+  std::string create_db = std::string("CREATE DATABASE ") + k_app_database + " OWNER " + k_app_user;
+  if (psql(create_role) != 0 || psql(create_db) != 0) {
+    throw std::runtime_error("creating the app role failed:\n" + read_file(m_dir + "/psql.log"));
+  }
+  stop();
+}
+
+PostgresServer::~PostgresServer() {
+  stop();
+  std::error_code ec;
+  std::filesystem::remove_all(m_dir, ec);
+}
+
+std::vector<std::string> PostgresServer::as_server_user(std::vector<std::string> argv) const {
+  const passwd* pw = server_account();
+  if (pw == nullptr) return argv;
+  std::vector<std::string> wrapped = {"setpriv", "--reuid=" + std::to_string(pw->pw_uid),
+                                      "--regid=" + std::to_string(pw->pw_gid), "--clear-groups", "--"};
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  return wrapped;
+}
+
+void PostgresServer::start(const Settings& settings) {
+  stop();
+  ++m_runs;
+  std::vector<std::string> argv = {
+      m_bin + "/postgres", "-D", m_dir + "/data", "-p", std::to_string(m_port),
+      "-c", std::string("listen_addresses=") + (settings.tcp ? "127.0.0.1" : ""),
+      "-c", "unix_socket_directories=" + m_dir,
+      "-c", "max_connections=" + std::to_string(settings.max_connections),
+      "-c", "superuser_reserved_connections=" + std::to_string(settings.superuser_reserved_connections),
+      "-c", "fsync=off", "-c", "shared_buffers=16MB", "-c", "logging_collector=off",
+      "-c", "lc_messages=C"};
+  for (const std::string& e : settings.extra) {
+    argv.push_back("-c");
+    argv.push_back(e);
+  }
+  m_process.start(as_server_user(argv), m_dir + "/postgres-" + std::to_string(m_runs) + ".log");
+}
+
+bool PostgresServer::wait_ready(std::chrono::milliseconds limit) {
+  std::string log = m_dir + "/postgres-" + std::to_string(m_runs) + ".log";
+  return poll_until([&] {
+    if (!m_process.running()) return true;  // died: report below
+    return read_file(log).find("database system is ready to accept connections") != std::string::npos;
+  }, limit) && m_process.running();
+}
+
+void PostgresServer::stop() {
+  if (!m_process.running()) return;
+  ::kill(m_process.pid(), SIGINT);  // fast shutdown: do not wait for clients
+  poll_until([&] { return !m_process.running(); }, std::chrono::seconds(10));
+  m_process.stop();
+}
+
+void PostgresServer::kill() { m_process.kill_now(); }
+
+std::string PostgresServer::url(const std::string& user, const std::string& password, const std::string& db) const {
+  std::string auth = user;
+  if (!password.empty()) auth += ":" + password;
+  if (!auth.empty()) auth += "@";
+  return "postgres://" + auth + "127.0.0.1:" + std::to_string(m_port) + "/" + db;
+}
+
+int PostgresServer::psql(const std::string& sql) {
+  return run_command({"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", m_dir, "-p", std::to_string(m_port), "-U",
+                      k_superuser, "-d", "postgres", "-c", sql},
+                     m_dir + "/psql.log");
+}
+
+}  // namespace stackgate::testing

@@ -173,6 +173,10 @@ void KafkaServer::write_config() {
              "transaction.state.log.min.isr=1\n"
              "transaction.state.log.num.partitions=1\n"
              "group.initial.rebalance.delay.ms=" + std::to_string(m_options.group_initial_rebalance_delay_ms) + "\n"
+             // A killed broker's registration blocks its restart until the
+             // session expires (DUPLICATE_BROKER_REGISTRATION): keep it short.
+             "broker.heartbeat.interval.ms=500\n"
+             "broker.session.timeout.ms=2000\n"
              "num.network.threads=2\n"
              "num.io.threads=2\n"
              "background.threads=2\n"

@@ -1,0 +1,67 @@
+// Command-line options (CLI11). Every option can also be set through a
+// STACKGATE_* environment variable (STACKGATE_FILE, STACKGATE_TIMEOUT, ...;
+// the variable is named after the long option); the command line wins.
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "probes/url.h"
+
+namespace stackgate::gate {
+
+enum class Command { plan, lint, wait, exec, check, smoke };
+enum class LogFormat { text, json };
+enum class PlanFormat { text, json, dot };
+
+struct Options {
+  Command command = Command::plan;
+
+  // Global.
+  std::vector<std::string> files;              // -f/--file, repeatable
+  std::optional<std::string> project_directory;
+  std::optional<std::string> project_name;     // -p
+  std::vector<std::string> env_files;
+  std::vector<std::string> profiles;
+  LogFormat log_format = LogFormat::text;
+  int verbose = 0;                             // -v, -vv
+  bool published = false;                      // probe published ports on 127.0.0.1
+
+  // plan / wait / exec.
+  std::vector<std::string> targets;            // --for, repeatable
+  PlanFormat plan_format = PlanFormat::text;
+
+  // lint.
+  bool strict = false;                         // warnings count as errors
+
+  // wait / exec / smoke.
+  std::optional<std::chrono::milliseconds> timeout;  // overall; 0 = no limit
+  std::optional<probes::Window> window;              // default window for probes without one
+  std::optional<std::string> report_json;
+  std::optional<std::string> report_junit;
+  std::vector<std::string> command_line;             // exec: after "--"
+
+  // check.
+  std::vector<std::string> urls;
+  bool quiet = false;
+};
+
+// Either options to run, or an exit code when parsing already finished
+// (--help, --version: 0; usage error: 2, message printed).
+using ParsedArgs = std::variant<Options, int>;
+
+ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+/// "passes=3,stable_for=5s" (either part optional); the error is one line.
+std::expected<probes::Window, std::string> parse_window(std::string_view text);
+
+/// "stackgate 0.1.0".
+std::string version_string();
+
+}  // namespace stackgate::gate

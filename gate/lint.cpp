@@ -1,0 +1,114 @@
+#include "gate/lint.h"
+
+#include <map>
+#include <tuple>
+
+#include "gate/graph.h"
+#include "gate/plan.h"
+#include "probes/url.h"
+
+namespace stackgate::gate {
+namespace {
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+void check_healthchecks(const compose::Project& project, std::vector<Finding>& out) {
+  for (const auto& [name, service] : project.services) {
+    for (const compose::Dependency& dep : service.depends_on) {
+      if (dep.condition != compose::Condition::service_healthy) continue;
+      auto it = project.services.find(dep.service);
+      if (it == project.services.end()) continue;  // reported by the graph
+      const auto& hc = it->second.healthcheck;
+      if (hc && hc->disabled) {
+        out.push_back({Severity::error, dep.where,
+                       "service " + quoted(name) + " waits for " + quoted(dep.service) +
+                           " to be healthy, but its healthcheck is disabled: Compose will fail with \"container " +
+                           dep.service + " has no healthcheck configured\""});
+      } else if (!hc) {
+        out.push_back({Severity::warning, dep.where,
+                       "service " + quoted(name) + " waits for " + quoted(dep.service) + " to be healthy, but " +
+                           quoted(dep.service) + " has no healthcheck here (fine only if its image defines "
+                           "HEALTHCHECK; or gate it with stackgate)"});
+      }
+    }
+  }
+}
+
+void check_ports(const compose::Project& project, std::vector<Finding>& out) {
+  struct Use {
+    std::string service;
+    std::string host_ip;
+    util::SourceLocation where;
+  };
+  std::map<std::pair<int, std::string>, std::vector<Use>> by_port;  // (port, protocol)
+  for (const auto& [name, service] : project.services) {
+    for (const compose::PortMapping& port : service.ports) {
+      if (port.published == 0) continue;
+      int last = port.published_end > 0 ? port.published_end : port.published;
+      for (int p = port.published; p <= last; ++p) {
+        auto& uses = by_port[{p, port.protocol}];
+        for (const Use& u : uses) {
+          if (u.service == name) continue;
+          if (!u.host_ip.empty() && !port.host_ip.empty() && u.host_ip != port.host_ip) continue;
+          out.push_back({Severity::error, service.where,
+                         "services " + quoted(u.service) + " and " + quoted(name) + " both publish host port " +
+                             std::to_string(p) + "/" + port.protocol});
+        }
+        uses.push_back({name, port.host_ip, service.where});
+      }
+    }
+  }
+}
+
+void check_probes(const compose::Project& project, const compose::InferOptions& infer, std::vector<Finding>& out) {
+  for (const auto& [name, service] : project.services) {
+    if (service.stackgate.skip || (service.replicas && *service.replicas == 0)) continue;
+    auto inferred = compose::infer_probes(project, service, infer);
+    if (inferred.empty()) {
+      out.push_back({Severity::warning, service.where,
+                     "service " + quoted(name) +
+                         " has no probe: it counts as ready as soon as its level starts (add x-stackgate.probes, "
+                         "a stackgate.probe label or ports)"});
+    }
+    for (const compose::InferredProbe& ip : inferred) {
+      auto url = probes::parse_url(ip.url);
+      if (!url) {
+        out.push_back({Severity::error, ip.where, "service " + quoted(name) + ": " + url.error()});
+        continue;
+      }
+      if (auto spec = probes::parse_probe_spec(ip.url); !spec) {
+        out.push_back({Severity::warning, ip.where, "service " + quoted(name) + ": " + spec.error()});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Finding> lint_project(const compose::Project& project, const compose::InferOptions& infer) {
+  std::vector<Finding> out;
+  for (const compose::Warning& w : project.warnings) out.push_back({Severity::warning, w.where, w.message});
+  std::vector<compose::Warning> graph_warnings;
+  auto graph = ServiceGraph::build(project, &graph_warnings);
+  if (!graph) {
+    for (const util::ConfigError& e : graph.error()) out.push_back({Severity::error, e.where, e.message});
+  }
+  for (const compose::Warning& w : graph_warnings) out.push_back({Severity::warning, w.where, w.message});
+  check_healthchecks(project, out);
+  check_ports(project, out);
+  check_probes(project, infer, out);
+  return out;
+}
+
+std::string format_finding(const Finding& finding) {
+  util::ConfigError as_error{finding.where, finding.message};
+  std::string text = as_error.format_with_source();
+  if (finding.severity == Severity::warning) {
+    // format() writes "error: " once, right after the location.
+    size_t at = text.find("error: ");
+    if (at != std::string::npos) text.replace(at, 7, "warning: ");
+  }
+  return text;
+}
+
+}  // namespace stackgate::gate

@@ -1,0 +1,84 @@
+#include "gate/plan.h"
+
+#include <algorithm>
+#include <set>
+
+#include "probes/url.h"
+
+namespace stackgate::gate {
+
+std::string redact_url(const std::string& url) {
+  if (auto parsed = probes::parse_url(url)) return parsed->redacted();
+  // Unparseable: mask whatever sits between "user:" and the last "@" of the
+  // authority, and any password= query value.
+  std::string out = url;
+  size_t scheme = out.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t end = out.find_first_of("/?#", start);
+  if (end == std::string::npos) end = out.size();
+  size_t at = out.rfind('@', end);
+  if (at != std::string::npos && at >= start) {
+    size_t colon = out.find(':', start);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  for (std::string key : {"password=", "pass="}) {
+    size_t p = out.find(key);
+    if (p == std::string::npos) continue;
+    size_t v = p + key.size();
+    size_t e = out.find('&', v);
+    out.replace(v, (e == std::string::npos ? out.size() : e) - v, "***");
+  }
+  return out;
+}
+
+Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const std::vector<std::string>& targets,
+               const compose::InferOptions& infer) {
+  Plan plan;
+  plan.project = project.name;
+  plan.files = project.files;
+
+  std::set<std::string> scope;
+  if (targets.empty()) {
+    for (const std::string& name : graph.services()) scope.insert(name);
+  } else {
+    scope = graph.upstream_closure(targets);
+    for (const std::string& t : targets) {
+      if (!scope.contains(t)) plan.release.push_back(t);
+    }
+    std::sort(plan.release.begin(), plan.release.end());
+    plan.release.erase(std::unique(plan.release.begin(), plan.release.end()), plan.release.end());
+  }
+  plan.levels = graph.levels_of(scope);
+
+  for (size_t l = 0; l < plan.levels.size(); ++l) {
+    for (const std::string& name : plan.levels[l]) {
+      const compose::Service& service = project.services.at(name);
+      PlannedService ps;
+      ps.name = name;
+      ps.level = static_cast<int>(l);
+      ps.skipped = service.stackgate.skip || (service.replicas && *service.replicas == 0);
+      if (!ps.skipped) {
+        for (const compose::InferredProbe& ip : compose::infer_probes(project, service, infer)) {
+          PlannedProbe pp;
+          pp.url = ip.url;
+          pp.target = redact_url(ip.url);
+          if (auto parsed = probes::parse_url(ip.url)) pp.type = parsed->scheme;
+          pp.kind = ip.kind;
+          pp.provenance = ip.provenance;
+          pp.where = ip.where;
+          ps.probes.push_back(std::move(pp));
+        }
+      }
+      plan.services[name] = std::move(ps);
+    }
+  }
+  for (const std::string& name : plan.release) {
+    PlannedService ps;
+    ps.name = name;
+    ps.release = true;
+    plan.services[name] = std::move(ps);
+  }
+  return plan;
+}
+
+}  // namespace stackgate::gate

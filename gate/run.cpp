@@ -1,0 +1,329 @@
+// The program as a recipe: parse the command line, then for each command
+// load -> graph -> plan -> tasks -> schedule -> report -> exit code.
+//
+// Output streams: plan, lint and check results go to stdout; progress,
+// summaries, warnings and errors go to stderr, so `wait` can sit in a
+// pipeline and `plan --format json` stays parseable.
+#include "gate/run.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <random>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "compose/infer.h"
+#include "compose/loader.h"
+#include "gate/cli.h"
+#include "gate/executor.h"
+#include "gate/exit_status.h"
+#include "gate/fatal_error.h"
+#include "gate/graph.h"
+#include "gate/lint.h"
+#include "gate/plan.h"
+#include "gate/plan_output.h"
+#include "gate/report_files.h"
+#include "gate/reporter.h"
+#include "gate/scheduler.h"
+#include "gate/signals.h"
+#include "gate/tasks.h"
+#include "probes/factory.h"
+
+namespace stackgate::gate {
+namespace {
+
+// The scheduler's clock lives as long as the process: the signal thread may
+// wake it while run() unwinds.
+SteadyClock& process_clock() {
+  static SteadyClock* clock = new SteadyClock;
+  return *clock;
+}
+
+void setup_logging(const Options& o) {
+  auto logger = spdlog::stderr_logger_mt("stackgate");
+  logger->set_pattern("%H:%M:%S.%e %l %v");
+  logger->set_level(o.verbose > 0 ? spdlog::level::debug : spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+}
+
+std::string warning_text(const util::SourceLocation& where, const std::string& message) {
+  return format_finding({Severity::warning, where, message});
+}
+
+int print_config_errors(const util::ConfigErrors& errors) {
+  for (const util::ConfigError& e : errors) std::cerr << e.format_with_source() << "\n";
+  return k_exit_usage;
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "stackgate: error: " << message << "\n";
+  return k_exit_usage;
+}
+
+compose::InferOptions infer_options(const Options& o) {
+  compose::InferOptions infer;
+  infer.address_mode = o.published ? compose::AddressMode::published : compose::AddressMode::service;
+  return infer;
+}
+
+// Loads the project; on error prints every error and returns the exit code.
+std::expected<compose::Project, int> load(const Options& o, bool print_warnings = true) {
+  compose::LoadOptions lo;
+  lo.files = o.files;
+  lo.project_directory = o.project_directory;
+  lo.project_name = o.project_name;
+  lo.env_files = o.env_files;
+  lo.profiles = o.profiles;
+  lo.environ = compose::current_environ();
+  auto project = compose::load_project(lo);
+  if (!project) return std::unexpected(print_config_errors(project.error()));
+  if (print_warnings) {
+    for (const compose::Warning& w : project->warnings) std::cerr << warning_text(w.where, w.message) << "\n";
+  }
+  return std::move(*project);
+}
+
+std::expected<ServiceGraph, int> graph_of(const compose::Project& project) {
+  std::vector<compose::Warning> warnings;
+  auto graph = ServiceGraph::build(project, &warnings);
+  if (!graph) return std::unexpected(print_config_errors(graph.error()));
+  for (const compose::Warning& w : warnings) std::cerr << warning_text(w.where, w.message) << "\n";
+  return std::move(*graph);
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+int terminal_width() {
+  winsize ws{};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 0;
+}
+
+std::unique_ptr<Reporter> progress_reporter(const Options& o, const std::string& what) {
+  if (o.log_format == LogFormat::json) return std::make_unique<JsonReporter>(std::cerr, local_timestamp());
+  const char* term = std::getenv("TERM");
+  bool tty = ::isatty(STDERR_FILENO) && o.verbose == 0 && !(term && std::string(term) == "dumb");
+  if (tty) return std::make_unique<TtyReporter>(std::cerr, what, Millis{100}, terminal_width());
+  return std::make_unique<LineReporter>(std::cerr, local_timestamp(), what);
+}
+
+int exit_code_for(const RunResult& result, const SignalWatcher& signals) {
+  switch (result.status) {
+    case RunStatus::released: return k_exit_ok;
+    case RunStatus::cancelled: return signals.signal() != 0 ? signals.exit_code() : k_exit_sigint;
+    default: return k_exit_not_ready;
+  }
+}
+
+void write_reports(const Options& o, const RunResult& result, const std::string& project) {
+  if (o.report_json) {
+    if (auto w = write_file(*o.report_json, json_report(result, project)); !w) throw FatalError(w.error());
+  }
+  if (o.report_junit) {
+    if (auto w = write_file(*o.report_junit, junit_report(result, project)); !w) throw FatalError(w.error());
+  }
+}
+
+// Leaves without running static destructors when an attempt thread is still
+// inside a probe: its library may be torn down under it otherwise.
+int finish(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  if (ThreadExecutor::in_flight() > 0) {
+    std::fflush(nullptr);
+    _exit(code);
+  }
+  return code;
+}
+
+[[noreturn]] void exec_command(const std::vector<std::string>& command) {
+  std::vector<char*> argv;
+  for (const std::string& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  SignalWatcher::unblock();
+  ::execvp(argv[0], argv.data());
+  int err = errno;
+  if (err == ENOENT) {
+    std::cerr << "stackgate: error: command not found: " << command.front() << "\n";
+    _exit(k_exit_not_found);
+  }
+  std::cerr << "stackgate: error: cannot run " << command.front() << ": " << std::strerror(err) << "\n";
+  _exit(k_exit_not_executable);
+}
+
+// --- commands ----------------------------------------------------------------
+
+int cmd_plan(const Options& o) {
+  auto project = load(o);
+  if (!project) return project.error();
+  auto graph = graph_of(*project);
+  if (!graph) return graph.error();
+  if (auto ok = check_targets(*graph, o.targets); !ok) return usage_error(ok.error());
+  Plan plan = make_plan(*project, *graph, o.targets, infer_options(o));
+  switch (o.plan_format) {
+    case PlanFormat::text: std::cout << plan_text(plan, *graph); break;
+    case PlanFormat::json: std::cout << plan_json(plan, *graph); break;
+    case PlanFormat::dot: std::cout << plan_dot(plan, *graph); break;
+  }
+  return k_exit_ok;
+}
+
+int cmd_lint(const Options& o) {
+  auto project = load(o, /*print_warnings=*/false);
+  if (!project) return project.error();
+  int errors = 0, warnings = 0;
+  for (const Finding& f : lint_project(*project, infer_options(o))) {
+    std::cout << format_finding(f) << "\n";
+    (f.severity == Severity::error ? errors : warnings)++;
+  }
+  if (errors == 0 && warnings == 0) {
+    std::cout << "lint: no problems found\n";
+  } else {
+    std::cout << "lint: " << errors << (errors == 1 ? " error, " : " errors, ") << warnings
+              << (warnings == 1 ? " warning\n" : " warnings\n");
+  }
+  return errors > 0 || (o.strict && warnings > 0) ? k_exit_usage : k_exit_ok;
+}
+
+// wait, exec and smoke.
+int cmd_gate(const Options& o, SignalWatcher& signals) {
+  bool smoke = o.command == Command::smoke;
+  auto project = load(o);
+  if (!project) return project.error();
+  auto graph = graph_of(*project);
+  if (!graph) return graph.error();
+  std::vector<std::string> targets = smoke ? std::vector<std::string>{} : o.targets;
+  if (auto ok = check_targets(*graph, targets); !ok) return usage_error(ok.error());
+  Plan plan = make_plan(*project, *graph, targets, infer_options(o));
+
+  TaskDefaults defaults;
+  if (o.window) defaults.window = *o.window;
+  if (smoke) {
+    defaults.window = probes::Window{1, Millis{0}};
+    defaults.force_window = !o.timeout.has_value();
+  }
+  auto levels = build_tasks(plan, *project, defaults);
+  if (!levels) return print_config_errors(levels.error());
+
+  setup_logging(o);
+  SchedulerOptions so;
+  so.seed = std::random_device{}();
+  Millis budget = o.timeout.value_or(smoke ? Millis{0} : k_default_wait_timeout);
+  if (budget.count() > 0) so.deadline = process_clock().now() + budget;
+  if (smoke) {
+    so.gate_levels = false;
+    so.fail_fast = false;
+    if (!o.timeout) so.max_attempts = 1;
+  }
+  std::string what = smoke ? "" : join(plan.release);
+  std::unique_ptr<Reporter> progress = progress_reporter(o, what);
+  ThreadExecutor executor;
+  Scheduler scheduler(process_clock(), executor, *progress, so);
+  RunResult result = scheduler.run(*levels, &signals.cancelled());
+  write_reports(o, result, plan.project);
+
+  int code = exit_code_for(result, signals);
+  if (o.command == Command::exec && code == k_exit_ok) exec_command(o.command_line);
+  return code;
+}
+
+// One line per URL on stdout, in the order given.
+class CheckReporter final : public Reporter {
+ public:
+  explicit CheckReporter(bool quiet) : m_quiet(quiet) {}
+  void finished(const RunResult& result) override {
+    if (m_quiet) return;
+    for (const ProbeStatus& p : result.probes) {
+      std::string word = p.last_verdict ? std::string(probes::to_string(*p.last_verdict)) : std::string(to_string(p.state));
+      std::cout << p.target << " " << word << " (" << format_seconds(p.elapsed) << ")";
+      if (p.last_verdict != probes::Verdict::ready && !p.last_reason.empty()) std::cout << ": " << p.last_reason;
+      std::cout << "\n";
+    }
+    std::cout.flush();
+  }
+
+ private:
+  bool m_quiet;
+};
+
+int cmd_check(const Options& o, SignalWatcher& signals) {
+  LevelTasks level;
+  bool bad = false;
+  TaskDefaults defaults{probes::Window{1, Millis{0}}, true};
+  for (size_t i = 0; i < o.urls.size(); ++i) {
+    auto spec = probes::parse_probe_spec(o.urls[i]);
+    if (!spec) {
+      std::cerr << "stackgate: error: " << spec.error() << "\n";
+      bad = true;
+      continue;
+    }
+    auto probe = probes::make_probe(*spec);
+    if (!probe) {
+      std::cerr << "stackgate: error: " << probe.error() << "\n";
+      bad = true;
+      continue;
+    }
+    auto options = resolve_options(*spec, compose::StackgateExtension{}, defaults);
+    ProbeTask task{std::shared_ptr<probes::Probe>(std::move(*probe)), spec->url.scheme, spec->url.redacted(),
+                   options.value_or(ProbeOptions{})};
+    level.push_back(ServiceTasks{"#" + std::to_string(i + 1), {std::move(task)}});
+  }
+  if (bad) return k_exit_usage;
+  if (o.verbose > 0) setup_logging(o);
+
+  SchedulerOptions so;
+  so.gate_levels = false;
+  so.fail_fast = false;
+  so.max_attempts = 1;
+  so.min_spacing = Millis{0};
+  CheckReporter reporter(o.quiet);
+  ThreadExecutor executor;
+  Scheduler scheduler(process_clock(), executor, reporter, so);
+  RunResult result = scheduler.run({level}, &signals.cancelled());
+  return exit_code_for(result, signals);
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  ParsedArgs parsed = parse_args(argc, argv, std::cout, std::cerr);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
+  const Options& o = std::get<Options>(parsed);
+
+  try {
+    switch (o.command) {
+      case Command::plan: return cmd_plan(o);
+      case Command::lint: return cmd_lint(o);
+      case Command::check: {
+        // Before any thread starts: every later thread inherits the mask.
+        SignalWatcher signals([] { process_clock().wake(); });
+        return finish(cmd_check(o, signals));
+      }
+      case Command::wait:
+      case Command::exec:
+      case Command::smoke: {
+        SignalWatcher signals([] { process_clock().wake(); });
+        return finish(cmd_gate(o, signals));
+      }
+    }
+  } catch (const FatalError& e) {
+    std::cerr << "stackgate: error: " << e.what() << "\n";
+    return finish(e.exit_code());
+  }
+  return k_exit_usage;
+}
+
+}  // namespace stackgate::gate

@@ -1,0 +1,36 @@
+// SIGINT/SIGTERM for the long-running commands (wait, exec, smoke, check).
+//
+// The watcher blocks both signals in the calling thread, which must be the
+// only thread (every thread started later inherits the mask, so a signal
+// can never land on a probe's thread), and starts one thread that sigwait()s
+// for them. On a signal it stores the number, sets the cancel flag and
+// calls `on_signal` (the scheduler's clock.wake()). If the process has not
+// exited `grace` later, it flushes stdio and _exit()s with 128+signal, so
+// an attempt stuck in a library call cannot hold the exit beyond ~100 ms.
+// A second signal exits at once.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+
+namespace stackgate::gate {
+
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(std::function<void()> on_signal,
+                         std::chrono::milliseconds grace = std::chrono::milliseconds{80});
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+  const std::atomic<bool>& cancelled() const;
+  /// 0, SIGINT or SIGTERM.
+  int signal() const;
+  /// 130 for SIGINT, 143 for SIGTERM.
+  int exit_code() const { return 128 + signal(); }
+  /// Unblocks the signals in the calling thread (before execvp: the mask
+  /// survives exec and the command must see its signals).
+  static void unblock();
+};
+
+}  // namespace stackgate::gate

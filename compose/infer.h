@@ -35,4 +35,13 @@ struct InferOptions {
 /// groups=... against the project's Kafka service (found in `project`).
 std::vector<InferredProbe> infer_probes(const Project& project, const Service& service, const InferOptions& options);
 
+// infer_probes() plus the reasons for what was *not* probed, for `plan` and
+// `lint`: "port 5432 (postgres) is not published: no probe from the host".
+struct InferResult {
+  std::vector<InferredProbe> probes;
+  std::vector<std::string> notes;
+};
+
+InferResult explain_probes(const Project& project, const Service& service, const InferOptions& options);
+
 }  // namespace stackgate::compose

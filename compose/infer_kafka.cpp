@@ -1,0 +1,122 @@
+// Which address reaches a Kafka broker. A client bootstraps anywhere, then
+// reconnects to the *advertised* listener, so the probe must use the port of
+// the listener that its side of the network can resolve:
+//  - from another container: the listener advertised under the service's
+//    name (or hostname / container_name / alias), else one that is not
+//    localhost, else 9092;
+//  - from the Docker host (published mode): the localhost listener, whose
+//    port must be published as the same host port.
+#include <algorithm>
+
+#include "compose/infer_support.h"
+#include "util/strings.h"
+
+namespace stackgate::compose::infer_detail {
+
+namespace {
+
+struct Listener {
+  std::string name;  // PLAINTEXT, INTERNAL, ...
+  std::string host;
+  int port = 0;
+};
+
+std::vector<Listener> parse_listeners(const std::string& text) {
+  std::vector<Listener> out;
+  for (const std::string& item : util::split(text, ',')) {
+    std::string_view s = util::trim(item);
+    size_t scheme = s.find("://");
+    if (scheme == std::string_view::npos) {
+      continue;
+    }
+    std::string_view hostport = s.substr(scheme + 3);
+    size_t colon = hostport.rfind(':');
+    if (colon == std::string_view::npos) {
+      continue;
+    }
+    auto port = to_port(hostport.substr(colon + 1));
+    if (!port) {
+      continue;
+    }
+    std::string host(hostport.substr(0, colon));
+    if (host.size() > 2 && host.front() == '[') {
+      host = host.substr(1, host.size() - 2);
+    }
+    out.push_back(Listener{std::string(s.substr(0, scheme)), host, *port});
+  }
+  return out;
+}
+
+bool is_local(const std::string& host) {
+  return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "0.0.0.0" || host.empty() ||
+         host == "host.docker.internal";
+}
+
+bool names_service(const Service& s, const std::string& host) {
+  if (host == s.name || host == s.hostname || host == s.container_name) {
+    return true;
+  }
+  return std::find(s.network_aliases.begin(), s.network_aliases.end(), host) != s.network_aliases.end();
+}
+
+std::string describe(const Listener& l, const EnvHit& hit) {
+  return "advertised listener " + l.name + "://" + l.host + ":" + std::to_string(l.port) + " in " + from_env(hit);
+}
+
+}  // namespace
+
+std::optional<Endpoint> kafka_endpoint(const Service& s, AddressMode mode, Provenance& provenance,
+                                       std::vector<std::string>& notes) {
+  std::optional<EnvHit> hit = env(s, {"KAFKA_ADVERTISED_LISTENERS", "KAFKA_CFG_ADVERTISED_LISTENERS"});
+  std::vector<Listener> listeners = hit ? parse_listeners(hit->value) : std::vector<Listener>{};
+  const Listener* chosen = nullptr;
+  if (mode == AddressMode::published) {
+    for (const Listener& l : listeners) {
+      if (!chosen && is_local(l.host)) {
+        chosen = &l;
+      }
+    }
+    if (chosen) {
+      // The client reconnects to localhost:<advertised port>: that host port
+      // must be published.
+      for (const PortMapping& p : s.ports) {
+        bool covers = p.published == chosen->port ||
+                      (p.published_end != 0 && p.published <= chosen->port && chosen->port <= p.published_end);
+        if (covers && p.protocol == "tcp") {
+          provenance.emplace_back("port", describe(*chosen, *hit));
+          provenance.emplace_back("host", "published on the Docker host: 127.0.0.1");
+          return Endpoint{"127.0.0.1", chosen->port};
+        }
+      }
+      notes.push_back("service \"" + s.name + "\": Kafka advertises " + chosen->host + ":" +
+                      std::to_string(chosen->port) + " for the host, but host port " + std::to_string(chosen->port) +
+                      " is not published");
+      return std::nullopt;
+    }
+  } else {
+    for (const Listener& l : listeners) {
+      if (!chosen && names_service(s, l.host)) {
+        chosen = &l;
+      }
+    }
+    for (const Listener& l : listeners) {
+      if (!chosen && !is_local(l.host)) {
+        chosen = &l;
+      }
+    }
+  }
+  int port = 9092;
+  if (chosen) {
+    port = chosen->port;
+    provenance.emplace_back("port", describe(*chosen, *hit));
+  } else if (auto legacy = env(s, {"KAFKA_ADVERTISED_PORT"}); legacy && to_port(legacy->value)) {
+    port = *to_port(legacy->value);
+    provenance.emplace_back("port", from_env(*legacy));
+  } else {
+    provenance.emplace_back("port", hit ? "no listener for other containers in " + from_env(*hit) + ": default 9092"
+                                        : "image default 9092");
+  }
+  return endpoint(s, port, "kafka", mode, provenance, notes);
+}
+
+}  // namespace stackgate::compose::infer_detail

@@ -1,0 +1,137 @@
+#include "compose/infer_support.h"
+
+#include <charconv>
+
+#include "compose/shell_words.h"
+
+namespace stackgate::compose::infer_detail {
+
+std::string percent_encode(std::string_view text) {
+  static const char* const k_hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += k_hex[c >> 4];
+      out += k_hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string where_text(const SourceLocation& where) {
+  if (where.file.empty()) {
+    return "";
+  }
+  if (where.line <= 0) {
+    return where.file;
+  }
+  return where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.col);
+}
+
+std::optional<EnvHit> env(const Service& service, std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names) {
+    auto it = service.environment.find(std::string(name));
+    if (it == service.environment.end() || it->second.empty()) {
+      continue;
+    }
+    EnvHit hit{std::string(name), it->second, {}};
+    if (auto w = service.environment_where.find(hit.name); w != service.environment_where.end()) {
+      hit.where = w->second;
+    }
+    return hit;
+  }
+  return std::nullopt;
+}
+
+std::string from_env(const EnvHit& hit) {
+  std::string at = where_text(hit.where);
+  return hit.name + " from environment" + (at.empty() ? "" : " (" + at + ")");
+}
+
+namespace {
+
+// Every word of command and entrypoint; a word with spaces (sh -c "...") is
+// split again.
+std::vector<std::string> command_words(const Service& service) {
+  std::vector<std::string> out;
+  for (const std::vector<std::string>* argv : {&service.entrypoint, &service.command}) {
+    for (const std::string& arg : *argv) {
+      auto words = split_shell_words(arg);
+      if (words && words->size() > 1) {
+        out.insert(out.end(), words->begin(), words->end());
+      } else {
+        out.push_back(arg);
+      }
+    }
+  }
+  return out;
+}
+
+std::string resolve_container_variable(const Service& service, std::string value) {
+  if (!value.starts_with('$')) {
+    return value;
+  }
+  std::string name = value.substr(1);
+  if (name.starts_with('{') && name.ends_with('}')) {
+    name = name.substr(1, name.size() - 2);
+  }
+  auto it = service.environment.find(name);
+  return it == service.environment.end() ? value : it->second;
+}
+
+}  // namespace
+
+std::optional<std::string> flag_value(const Service& service, std::initializer_list<std::string_view> flags) {
+  std::vector<std::string> words = command_words(service);
+  for (size_t i = 0; i < words.size(); ++i) {
+    for (std::string_view flag : flags) {
+      if (words[i] == flag && i + 1 < words.size()) {
+        return resolve_container_variable(service, words[i + 1]);
+      }
+      std::string prefix = std::string(flag) + "=";
+      if (words[i].starts_with(prefix)) {
+        return resolve_container_variable(service, words[i].substr(prefix.size()));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<int> to_port(std::string_view text) {
+  int port = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || port <= 0 || port > 65535) {
+    return std::nullopt;
+  }
+  return port;
+}
+
+std::optional<Endpoint> endpoint(const Service& service, int container_port, std::string_view what, AddressMode mode,
+                                 Provenance& provenance, std::vector<std::string>& notes) {
+  if (mode == AddressMode::service) {
+    provenance.emplace_back("host", "service name");
+    return Endpoint{service.name, container_port};
+  }
+  for (const PortMapping& p : service.ports) {
+    if (p.target != container_port || p.published == 0 || p.protocol != "tcp") {
+      continue;
+    }
+    std::string host = "127.0.0.1";
+    if (!p.host_ip.empty() && p.host_ip != "0.0.0.0" && p.host_ip != "::") {
+      host = p.host_ip.find(':') != std::string::npos ? "[" + p.host_ip + "]" : p.host_ip;
+    }
+    provenance.emplace_back("host", p.host_ip.empty() || host == "127.0.0.1" ? "published on all interfaces: 127.0.0.1"
+                                                                             : "published on host_ip " + p.host_ip);
+    provenance.emplace_back("published", "host port " + std::to_string(p.published) + " for container port " +
+                                             std::to_string(container_port));
+    return Endpoint{host, p.published};
+  }
+  notes.push_back("service \"" + service.name + "\": port " + std::to_string(container_port) + " (" +
+                  std::string(what) + ") is not published: no probe from the host");
+  return std::nullopt;
+}
+
+}  // namespace stackgate::compose::infer_detail

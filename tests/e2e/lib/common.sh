@@ -121,9 +121,13 @@ _ctx_hash() {
     (cd "$ctx" && find . -type f ! -name '.stackgate-hash' -print0 | LC_ALL=C sort -z |
       xargs -0 -r sha256sum)
     printf 'arg %s\n' "$@"
-    local a base=$BASE_IMAGE
-    for a in "$@"; do case $a in BASE=*) base=${a#BASE=} ;; esac; done
-    printf 'base %s\n' "$(docker image inspect -f '{{.Id}}' "$base" 2>/dev/null)"
+    # Every image named by a build arg (BASE=..., STACKGATE=...) is an input too.
+    local a v base=$BASE_IMAGE
+    for a in "$@"; do case $a in BASE=*) base= ;; esac; done
+    [ -n "$base" ] && printf 'base %s\n' "$(docker image inspect -f '{{.Id}}' "$base" 2>/dev/null)"
+    for a in "$@"; do
+      case $a in *=*) v=${a#*=}; printf 'image %s %s\n' "$v" "$(docker image inspect -f '{{.Id}}' "$v" 2>/dev/null)" ;; esac
+    done
   } | sha256sum | cut -c1-16
 }
 
@@ -244,3 +248,71 @@ build_server_images() {
   fi
   return $ok
 }
+
+# The stackgate image, from docker/Dockerfile, on a clean staged context (the
+# files git knows about, tracked or not, minus .gitignore'd build dirs): the
+# hash of that context decides whether to rebuild.
+STACKGATE_IMAGE=${STACKGATE_IMAGE:-stackgate-e2e/stackgate}
+stage_stackgate_context() {
+  local ctx=$E2E_CACHE/ctx/stackgate
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  (cd "$REPO_ROOT" && git ls-files -z -co --exclude-standard |
+    while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done |
+    tar --null -T - -cf -) | tar -C "$ctx" -xf - || return 1
+  echo "$ctx"
+}
+
+# From a host build instead (E2E_STACKGATE_FROM=prebuilt, or bench with
+# $STACKGATE): the binary next to lib/stackgate/*.so, bundled the same way.
+stage_prebuilt_context() {
+  local bin=$1 ctx=$E2E_CACHE/ctx/stackgate-prebuilt dir
+  dir=$(dirname "$bin")
+  [ -x "$bin" ] || { e2e_log "no stackgate binary at $bin"; return 1; }
+  rm -rf "$ctx" && mkdir -p "$ctx/docker" "$ctx/prebuilt/usr/local/bin" "$ctx/prebuilt/usr/local/lib/stackgate"
+  cp "$REPO_ROOT/run" "$ctx/run"
+  cp "$REPO_ROOT/docker/bundle.sh" "$REPO_ROOT/docker/Dockerfile.prebuilt" "$ctx/docker/"
+  cp "$bin" "$ctx/prebuilt/usr/local/bin/stackgate"
+  local m
+  for m in "$dir"/lib/stackgate/*.so "$dir"/../lib/stackgate/*.so; do
+    [ -f "$m" ] && cp "$m" "$ctx/prebuilt/usr/local/lib/stackgate/"
+  done
+  echo "$ctx"
+}
+
+build_stackgate_image() {
+  local ctx
+  if [ "${E2E_STACKGATE_FROM:-source}" = prebuilt ]; then
+    ctx=$(stage_prebuilt_context "${STACKGATE:-$REPO_ROOT/${BUILD_DIR:-build}/stackgate}") || return 1
+    build_image "$STACKGATE_IMAGE" "$ctx" "$ctx/docker/Dockerfile.prebuilt" || return 1
+  else
+    ctx=$(stage_stackgate_context) || return 1
+    build_image "$STACKGATE_IMAGE" "$ctx" "$ctx/docker/Dockerfile" || return 1
+  fi
+  e2e_log "$STACKGATE_IMAGE: $(docker image inspect -f '{{.Size}}' "$STACKGATE_IMAGE" | awk '{printf "%.1f MB", $1/1e6}')"
+  # Images with the binary copied in, for HEALTHCHECK (the documented recipe).
+  local name
+  for name in postgres redis nginx apps; do
+    build_image "stackgate-e2e/$name-hc" "$E2E_DIR/images/with-stackgate" "" \
+      --build-arg "BASE=stackgate-e2e/$name" --build-arg "STACKGATE=$STACKGATE_IMAGE" || return 1
+  done
+}
+
+# Docker's own timestamp (unix seconds) of the first/last log line of a
+# container matching an extended regex: log_ts CID REGEX [first|last]
+log_ts() {
+  local line
+  if [ "${3:-last}" = first ]; then
+    line=$(docker logs -t "$1" 2>&1 | grep -E -- "$2" | head -1)
+  else
+    line=$(docker logs -t "$1" 2>&1 | grep -E -- "$2" | tail -1)
+  fi
+  [ -n "$line" ] || return 1
+  _ts "${line%% *}"
+}
+
+# Float helpers (bash has none).
+fcalc() { python3 -c "print(round($1, 3))"; }
+fge() { python3 -c "import sys; sys.exit(0 if ($1) >= ($2) else 1)"; }
+
+# Print a container's logs into the scenario log, indented.
+dump_logs() { local c; for c in "$@"; do echo "---- logs of $c"; docker logs -t "$c" 2>&1 | tail -${DUMP_LINES:-40} | sed 's/^/    /'; done; }

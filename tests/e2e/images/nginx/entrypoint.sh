@@ -5,6 +5,7 @@ up=${UPSTREAM:-app:8080}
 cat >/etc/nginx/conf.d/e2e.conf <<CONF
 server {
   listen 80 default_server;
+  access_log /dev/stdout;
   resolver 127.0.0.11 valid=1s ipv6=off;
   resolver_timeout 1s;
   set \$up http://$up;

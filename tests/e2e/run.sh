@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End-to-end scenarios on a real Docker engine (called by `./run test`).
+#
+#   tests/e2e/run.sh                 every scenario
+#   E2E_ONLY="smoke proxy-502" tests/e2e/run.sh
+#
+# Installs docker.io, docker-compose and debootstrap when missing, starts dockerd
+# when no engine answers (or prints `E2E SKIPPED: <reason>` and exits 0 when it
+# cannot), builds the images (cached: unchanged images are reused), then runs
+# each scenario: tests/e2e/<name>/test.sh prints exactly one
+#   E2E PASS <name>      or      E2E FAIL <name>: <reason>
+# and the script exits non-zero when any failed. Logs: $BUILD_DIR/e2e/.
+set -uo pipefail
+E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+REPO_ROOT=$(cd "$E2E_DIR/../.." && pwd)
+export E2E_DIR REPO_ROOT
+# shellcheck source=lib/common.sh
+source "$E2E_DIR/lib/common.sh"
+export E2E_LOGS E2E_CACHE
+
+ALL_SCENARIOS=(highlight healthcheck smoke proxy-502 swarm)
+read -r -a SCENARIOS <<<"${E2E_ONLY:-${ALL_SCENARIOS[*]}}"
+# Per-scenario wall-clock bound (seconds).
+declare -A LIMIT=([highlight]=600 [healthcheck]=420 [smoke]=420 [proxy-502]=300 [swarm]=420)
+
+t_start=$SECONDS
+E2E_SKIP_REASON=""
+if ! e2e_install_tools || ! e2e_engine_up; then
+  echo "E2E SKIPPED: ${E2E_SKIP_REASON:-no docker engine}"
+  echo "######## E2E SKIPPED: the Docker end-to-end scenarios did not run ########" >&2
+  exit 0
+fi
+mkdir -p "$E2E_LOGS"
+e2e_log "engine $(docker version -f '{{.Server.Version}}' 2>/dev/null), compose: ${COMPOSE[*]} $("${COMPOSE[@]}" version --short 2>/dev/null)"
+
+fail_all() {
+  local s
+  for s in "${SCENARIOS[@]}"; do e2e_fail "$s" "$1"; done
+  exit 1
+}
+
+e2e_base_image || fail_all "could not build the debootstrap base image (see $E2E_CACHE/debootstrap.log)"
+build_server_images || fail_all "could not build the server images (see $E2E_LOGS/build-*.log)"
+STACKGATE_BUILD_ERROR=""
+if ! build_stackgate_image; then
+  STACKGATE_BUILD_ERROR="the stackgate image did not build from docker/Dockerfile (see $E2E_LOGS/build-${STACKGATE_IMAGE//\//_}.log)"
+fi
+export STACKGATE_IMAGE
+e2e_log "images ready after $((SECONDS - t_start)) s"
+
+failed=0
+for s in "${SCENARIOS[@]}"; do
+  dir=$E2E_DIR/$s
+  if [ ! -x "$dir/test.sh" ]; then
+    e2e_fail "$s" "no such scenario ($dir/test.sh)"; failed=$((failed + 1)); continue
+  fi
+  if [ -n "$STACKGATE_BUILD_ERROR" ]; then
+    e2e_fail "$s" "$STACKGATE_BUILD_ERROR"; failed=$((failed + 1)); continue
+  fi
+  log=$E2E_LOGS/$s.log
+  e2e_log "scenario $s (limit ${LIMIT[$s]:-420} s, log $log)"
+  t0=$SECONDS
+  PROJECT=sge2e-${s//[^a-z0-9]/}
+  PROJECT=$PROJECT SCENARIO=$s SCENARIO_DIR=$dir \
+    timeout --kill-after=20 "${LIMIT[$s]:-420}" bash "$dir/test.sh" >"$log" 2>&1
+  rc=$?
+  # Safety net: whatever the scenario left behind.
+  [ -f "$dir/compose.yaml" ] && dc_down "$PROJECT" "$dir/compose.yaml"
+  line=$(grep -E "^E2E (PASS|FAIL) $s\b" "$log" | tail -1)
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    line="E2E FAIL $s: timed out after ${LIMIT[$s]:-420} s (last log lines: $(grep -v '^E2E ' "$log" | tail -3 | tr '\n' ' ' | cut -c1-300))"
+  elif [ -z "$line" ]; then
+    line="E2E FAIL $s: the scenario printed no result (exit $rc; last log lines: $(tail -3 "$log" | tr '\n' ' ' | cut -c1-300))"
+  elif [ "$rc" != 0 ] && [[ $line == "E2E PASS"* ]]; then
+    line="E2E FAIL $s: the scenario said PASS but exited $rc"
+  fi
+  echo "$line"
+  [[ $line == "E2E PASS"* ]] || { failed=$((failed + 1)); grep -v '^E2E ' "$log" | tail -25 | sed 's/^/    | /' >&2; }
+  e2e_log "scenario $s took $((SECONDS - t0)) s"
+done
+e2e_log "e2e total $((SECONDS - t_start)) s, $failed failed"
+[ "$failed" = 0 ]

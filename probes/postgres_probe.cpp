@@ -56,18 +56,17 @@ struct Config {
 // libpq's message is "connection to server at "h" (a), port p failed: FATAL:  text\n",
 // possibly several lines (one per address tried). Keep the most specific line.
 std::string one_line(std::string_view message) {
-  std::string_view best;
+  std::string out;
   for (const std::string& line : util::split(message, '\n')) {
     std::string_view l = util::trim(line);
     if (l.empty()) continue;
     size_t fatal = l.find("FATAL:");
     if (fatal != std::string_view::npos) {
-      best = util::trim(l.substr(fatal + 6));
+      out = util::trim(l.substr(fatal + 6));
       break;
     }
-    best = l;
+    if (out.empty()) out = l;  // the first line names the failure; later ones are hints
   }
-  std::string out(best);
   // "connection to server at "127.0.0.1", port 5432 failed: Connection refused"
   size_t failed = out.find(" failed: ");
   if (out.starts_with("connection to server") && failed != std::string::npos) out = out.substr(failed + 9);

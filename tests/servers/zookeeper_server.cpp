@@ -88,7 +88,7 @@ void ZooKeeperServer::start(const Settings& settings) {
   std::string main_class = m_id == 0 ? "org.apache.zookeeper.server.ZooKeeperServerMain"
                                      : "org.apache.zookeeper.server.quorum.QuorumPeerMain";
   m_process.start({"java", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                   "-Dzookeeper.jmx.log4j.disable=true", "-cp", class_path(), main_class, m_dir + "/zoo.cfg"},
+                   "-Dzookeeper.jmx.log4j.disable=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", class_path(), main_class, m_dir + "/zoo.cfg"},
                   m_dir + "/zookeeper-" + std::to_string(m_runs) + ".log");
 }
 

@@ -22,7 +22,7 @@ namespace stackgate::testing {
 class ZooKeeperServer {
  public:
   struct Settings {
-    std::string whitelist;  // "" = ZooKeeper's default; e.g. "ruok" to refuse srvr
+    std::string whitelist;  // "" = ZooKeeper's default (srvr only); srvr is always added
   };
 
   ZooKeeperServer();  // standalone

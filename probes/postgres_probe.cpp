@@ -9,6 +9,8 @@
 // same message has come back a few times in a row.
 #include "probes/postgres_probe.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 
 #include <libpq-fe.h>
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "probes/module.h"
+#include "probes/net.h"
 #include "util/strings.h"
 
 namespace stackgate::probes {
@@ -43,6 +46,7 @@ bool contains(std::string_view text, std::string_view needle) { return text.find
 struct Config {
   std::string host;
   std::string port;
+  int port_number = 5432;
   std::string user;
   std::string password;
   bool has_password = false;
@@ -123,8 +127,8 @@ class PostgresProbe final : public Probe {
     std::vector<const char*> values;
     std::vector<std::string> storage;
   };
-  Params params(Millis timeout) const;
-  Outcome refused(PGconn* conn, Millis timeout, Clock::time_point deadline);
+  Params params(Millis timeout, const std::vector<std::string>& addresses) const;
+  Outcome refused(PGconn* conn, Clock::time_point deadline, const std::vector<std::string>& addresses);
   Outcome query(PGconn* conn, Clock::time_point deadline);
 
   Config m_config;
@@ -132,14 +136,43 @@ class PostgresProbe final : public Probe {
   int m_unknown_repeats = 0;
 };
 
-PostgresProbe::Params PostgresProbe::params(Millis timeout) const {
+// The IP addresses of host, resolved within the deadline (libpq would call a
+// blocking getaddrinfo), to be handed to libpq as hostaddr.
+std::expected<std::vector<std::string>, net::NetError> resolve_addresses(const std::string& host, int port,
+                                                                         const net::Deadline& deadline) {
+  auto endpoints = net::resolve(host, port, deadline);
+  if (!endpoints) return std::unexpected(endpoints.error());
+  std::vector<std::string> out;
+  for (const net::Endpoint& e : *endpoints) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    const void* addr = e.addr.ss_family == AF_INET6
+                           ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&e.addr)->sin6_addr)
+                           : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&e.addr)->sin_addr);
+    if (::inet_ntop(e.addr.ss_family, addr, buf, sizeof buf) == nullptr) continue;
+    if (std::find(out.begin(), out.end(), buf) == out.end()) out.emplace_back(buf);
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + items[i];
+  return out;
+}
+
+std::string repeat_joined(const std::string& item, size_t times) { return joined(std::vector<std::string>(times, item)); }
+
+PostgresProbe::Params PostgresProbe::params(Millis timeout, const std::vector<std::string>& addresses) const {
   long long ms = std::max<long long>(timeout.count(), 1);
   // connect_timeout is whole seconds with a minimum of 2 in libpq; our own
   // deadline below is the real bound, this only caps blocking paths.
   long long seconds = std::max<long long>(ms / 1000, 2);
   std::vector<std::pair<std::string, std::string>> kv = {
-      {"host", m_config.host},
-      {"port", m_config.port},
+      // One host entry per address: libpq tries them in turn ("localhost"
+      // is ::1 and 127.0.0.1); `host` still names the server for TLS.
+      {"host", repeat_joined(m_config.host, addresses.size())},
+      {"hostaddr", joined(addresses)},
+      {"port", repeat_joined(m_config.port, addresses.size())},
       {"application_name", "stackgate"},
       {"connect_timeout", std::to_string(seconds)},
       {"options", "-c statement_timeout=" + std::to_string(ms)},
@@ -183,14 +216,17 @@ using Conn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
 
 Outcome PostgresProbe::check(Millis timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
-  Params p = params(timeout);
+  auto addresses = resolve_addresses(m_config.host, m_config.port_number, net::Deadline{deadline, timeout});
+  if (!addresses) return net::to_outcome(addresses.error());
+  if (addresses->empty()) return Outcome::not_yet(m_config.host + ": name not resolvable yet", true);
+  Params p = params(timeout, *addresses);
   Conn conn(PQconnectStartParams(p.keys.data(), p.values.data(), 0), &PQfinish);
   if (!conn) return Outcome::not_yet("libpq could not allocate a connection");
-  if (PQstatus(conn.get()) == CONNECTION_BAD) return refused(conn.get(), timeout, deadline);
+  if (PQstatus(conn.get()) == CONNECTION_BAD) return refused(conn.get(), deadline, *addresses);
 
   PostgresPollingStatusType state = PGRES_POLLING_WRITING;
   while (state != PGRES_POLLING_OK) {
-    if (state == PGRES_POLLING_FAILED) return refused(conn.get(), timeout, deadline);
+    if (state == PGRES_POLLING_FAILED) return refused(conn.get(), deadline, *addresses);
     if (!wait_socket(PQsocket(conn.get()), state == PGRES_POLLING_WRITING, deadline)) {
       return Outcome::not_yet("timed out after " + std::to_string(timeout.count()) + " ms while connecting");
     }
@@ -201,7 +237,7 @@ Outcome PostgresProbe::check(Millis timeout) {
   return query(conn.get(), deadline);
 }
 
-Outcome PostgresProbe::refused(PGconn* conn, Millis timeout, Clock::time_point deadline) {
+Outcome PostgresProbe::refused(PGconn* conn, Clock::time_point deadline, const std::vector<std::string>& addresses) {
   std::string message = PQerrorMessage(conn);
   std::string line = one_line(message);
   switch (classify_connect_error(message)) {
@@ -214,7 +250,7 @@ Outcome PostgresProbe::refused(PGconn* conn, Millis timeout, Clock::time_point d
   // PQping. REJECT is 57P03, NO_RESPONSE means it went away. PQping blocks
   // for up to connect_timeout (at least 2 s), so only when that much is left.
   if (deadline - Clock::now() < std::chrono::seconds(2)) return Outcome::not_yet(line);
-  Params p = params(std::chrono::duration_cast<Millis>(deadline - Clock::now()));
+  Params p = params(std::chrono::duration_cast<Millis>(deadline - Clock::now()), addresses);
   PGPing ping = PQpingParams(p.keys.data(), p.values.data(), 0);
   if (ping != PQPING_OK) {
     m_unknown_repeats = 0;
@@ -294,7 +330,8 @@ std::expected<Config, std::string> make_config(const ProbeSpec& spec) {
   Config c;
   c.host = url.hosts.front().host;
   if (c.host.empty()) return std::unexpected("no host (stackgate never uses the unix socket)");
-  c.port = std::to_string(url.hosts.front().port ? url.hosts.front().port : 5432);
+  c.port_number = url.hosts.front().port ? url.hosts.front().port : 5432;
+  c.port = std::to_string(c.port_number);
   c.user = url.user;
   c.password = url.password;
   c.has_password = url.has_password;

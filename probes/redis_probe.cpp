@@ -5,6 +5,8 @@
 // REDIS_ERR_IO with errno EAGAIN/ETIMEDOUT.
 #include "probes/redis_probe.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/time.h>
 
 #include <hiredis/hiredis.h>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "probes/module.h"
+#include "probes/net.h"
 #include "util/strings.h"
 
 namespace stackgate::probes {
@@ -111,6 +114,10 @@ class RedisProbe final : public Probe {
   Reply command(redisContext* c, const std::vector<std::string>& argv, Clock::time_point deadline);
   Outcome check_role(redisContext* c, Clock::time_point deadline);
   Outcome check_cluster(redisContext* c, Clock::time_point deadline);
+  // A connected context, or null with m_connect_failure set.
+  Context connect(Clock::time_point deadline, Millis timeout);
+
+  Outcome m_connect_failure;
 
   Config m_config;
 };
@@ -134,24 +141,51 @@ Reply RedisProbe::command(redisContext* c, const std::vector<std::string>& argv,
   return Reply(static_cast<redisReply*>(r), &freeReplyObject);
 }
 
+// hiredis resolves names with a blocking getaddrinfo: resolve within the
+// deadline here, then connect to each address in turn ("localhost" is ::1
+// and 127.0.0.1).
+Context RedisProbe::connect(Clock::time_point deadline, Millis timeout) {
+  Context none(nullptr, &redisFree);
+  auto endpoints = net::resolve(m_config.host, m_config.port, net::Deadline{deadline, timeout});
+  if (!endpoints) {
+    m_connect_failure = net::to_outcome(endpoints.error());
+    return none;
+  }
+  m_connect_failure = Outcome::not_yet(m_config.host + ": name not resolvable yet", true);
+  for (const net::Endpoint& e : *endpoints) {
+    char ip[INET6_ADDRSTRLEN] = {};
+    const void* addr = e.addr.ss_family == AF_INET6
+                           ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(&e.addr)->sin6_addr)
+                           : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(&e.addr)->sin_addr);
+    if (::inet_ntop(e.addr.ss_family, addr, ip, sizeof ip) == nullptr) continue;
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      m_connect_failure = Outcome::not_yet("timed out after " + std::to_string(timeout.count()) + " ms while connecting");
+      return none;
+    }
+    Context c(redisConnectWithTimeout(ip, m_config.port, to_timeval(left)), &redisFree);
+    if (!c) {
+      m_connect_failure = Outcome::not_yet("hiredis could not allocate a context");
+      return none;
+    }
+    if (!c->err) return c;
+    std::string what = c->errstr;
+    bool cheap = what.find("refused") != std::string::npos || what.find("No route") != std::string::npos ||
+                 what.find("unreachable") != std::string::npos;
+    if (what.find("timed out") != std::string::npos || what.find("in progress") != std::string::npos) {
+      what = "timed out after " + std::to_string(timeout.count()) + " ms while connecting";
+    }
+    m_connect_failure = Outcome::not_yet(what, cheap);
+  }
+  return none;
+}
+
 Outcome RedisProbe::check(Millis timeout) {
   if (m_config.tls) return Outcome::fatal("TLS not supported by this build (hiredis 0.14); use redis:// or a TLS proxy");
   const Clock::time_point deadline = Clock::now() + timeout;
 
-  Context c(redisConnectWithTimeout(m_config.host.c_str(), m_config.port,
-                                    to_timeval(std::chrono::duration_cast<std::chrono::microseconds>(timeout))),
-            &redisFree);
-  if (!c) return Outcome::not_yet("hiredis could not allocate a context");
-  if (c->err) {
-    std::string what = c->errstr;
-    bool cheap = what.find("refused") != std::string::npos || what.find("No route") != std::string::npos ||
-                 what.find("unreachable") != std::string::npos || what.find("resolve") != std::string::npos ||
-                 what.find("Name or service") != std::string::npos;
-    if (what.find("timed out") != std::string::npos || what.find("in progress") != std::string::npos) {
-      what = "timed out after " + std::to_string(timeout.count()) + " ms while connecting";
-    }
-    return Outcome::not_yet(what, cheap);
-  }
+  Context c = connect(deadline, timeout);
+  if (!c) return m_connect_failure;
 
   if (m_config.has_password) {
     std::vector<std::string> auth = {"AUTH"};

@@ -54,6 +54,20 @@ TEST_CASE("postgres: ready with the app user's credentials", "[postgres]") {
   CHECK(attempt(*make(pg.url(PG::k_superuser, PG::k_superuser_password, "postgres"))).outcome.verdict == Verdict::ready);
 }
 
+TEST_CASE("postgres: a host name is resolved within the attempt, each address tried", "[postgres]") {
+  PostgresServer& pg = shared_postgres();
+  // "localhost" may resolve to ::1 first; the server listens on 127.0.0.1 only.
+  std::string url = "postgres://app:apppass@localhost:" + std::to_string(pg.port()) + "/appdb";
+  Attempt a = attempt(*make(url));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::ready);
+
+  Attempt unknown = attempt(*make("postgres://app:apppass@no-such-host.invalid:5432/appdb"), 1000ms);
+  INFO(describe(unknown.outcome));
+  CHECK(unknown.outcome.verdict == Verdict::not_yet);
+  CHECK(unknown.outcome.cheap);
+}
+
 TEST_CASE("postgres: not yet before the server starts, ready once it is up", "[postgres]") {
   PostgresServer pg;
   auto probe = make(app_url(pg));

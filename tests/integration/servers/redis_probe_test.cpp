@@ -25,6 +25,20 @@ TEST_CASE("redis: ready", "[redis]") {
   CHECK(attempt(*make(redis.url() + "?role=master")).outcome.verdict == Verdict::ready);
 }
 
+TEST_CASE("redis: a host name is resolved within the attempt, each address tried", "[redis]") {
+  RedisServer redis;
+  redis.start();
+  REQUIRE(redis.wait_ready());
+  Attempt a = attempt(*make("redis://localhost:" + std::to_string(redis.port())));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::ready);
+
+  Attempt unknown = attempt(*make("redis://no-such-host.invalid:6379"), 1000ms);
+  INFO(describe(unknown.outcome));
+  CHECK(unknown.outcome.verdict == Verdict::not_yet);
+  CHECK(unknown.outcome.cheap);
+}
+
 TEST_CASE("redis: not yet before the server starts, ready once it is up", "[redis]") {
   RedisServer redis;
   auto probe = make(redis.url());

@@ -114,6 +114,9 @@ const std::vector<Node>* ModelLoader::documents(const std::string& file, const S
   }
   std::optional<std::string> text = read_text(file);
   if (!text) {
+    if (!m_missing.insert(file).second) {
+      return nullptr;  // reported already
+    }
     if (referenced_from.line > 0) {
       m_diag.error(referenced_from, "file " + display_name(file) + " not found");
     } else {

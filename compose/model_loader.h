@@ -6,6 +6,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,7 @@ class ModelLoader {
   std::string m_cwd;
   Diagnostics& m_diag;
   std::map<std::string, std::vector<Node>> m_documents;  // parsed, not interpolated; by absolute path
+  std::set<std::string> m_missing;
   std::vector<std::string> m_files;
   std::vector<std::string> m_include_stack;
 };

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gate/suggest.h"
 #include "util/duration.h"
 #include "util/strings.h"
 
@@ -78,7 +79,7 @@ std::string suggestion(const CLI::App& app, int argc, const char* const* argv) {
     if (word.rfind("--", 0) == 0) {
       std::string name = word.substr(0, word.find('='));
       if (std::find(flags.begin(), flags.end(), name) != flags.end()) continue;
-      if (auto guess = util::closest_match(name, flags)) return " (did you mean " + *guess + "?)";
+      if (auto guess = suggest_name(name, flags)) return " (did you mean " + *guess + "?)";
       continue;
     }
     if (word.rfind('-', 0) == 0 || seen_command) continue;
@@ -86,7 +87,7 @@ std::string suggestion(const CLI::App& app, int argc, const char* const* argv) {
       seen_command = true;
       continue;
     }
-    if (auto guess = util::closest_match(word, commands)) return " (did you mean " + *guess + "?)";
+    if (auto guess = suggest_name(word, commands)) return " (did you mean " + *guess + "?)";
   }
   return "";
 }

@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "util/strings.h"
+#include "gate/suggest.h"
 
 namespace stackgate::gate {
 namespace {
@@ -95,7 +95,7 @@ std::expected<ServiceGraph, util::ConfigErrors> ServiceGraph::build(const compos
         continue;
       }
       std::string message = "service " + quoted(name) + " depends on unknown service " + quoted(dep.service);
-      if (auto guess = util::closest_match(dep.service, names)) message += " (did you mean " + quoted(*guess) + "?)";
+      if (auto guess = suggest_name(dep.service, names)) message += " (did you mean " + quoted(*guess) + "?)";
       errors.push_back({dep.where, message});
     }
   }
@@ -166,7 +166,7 @@ std::set<std::string> ServiceGraph::upstream_closure(const std::vector<std::stri
 }
 
 std::optional<std::string> ServiceGraph::suggest(std::string_view name) const {
-  return util::closest_match(name, services());
+  return suggest_name(name, services());
 }
 
 std::expected<void, std::string> check_targets(const ServiceGraph& graph, const std::vector<std::string>& targets) {

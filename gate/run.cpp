@@ -222,7 +222,7 @@ int cmd_gate(const Options& o, SignalWatcher& signals) {
   SchedulerOptions so;
   so.seed = std::random_device{}();
   Millis budget = o.timeout.value_or(smoke ? Millis{0} : k_default_wait_timeout);
-  if (budget.count() > 0) so.deadline = process_clock().now() + budget;
+  if (budget.count() > 0) so.timeout = budget;
   if (smoke) {
     so.gate_levels = false;
     so.fail_fast = false;

@@ -120,6 +120,7 @@ class Run {
   time_point m_next_start{};  // rate limit: earliest next attempt start
   int m_in_flight = 0;
   std::optional<std::string> m_fatal;
+  std::optional<time_point> m_deadline;
 };
 
 void Run::build(const std::vector<LevelTasks>& levels) {
@@ -263,8 +264,8 @@ void Run::check_stuck(time_point now) {
 
 void Run::launch(Slot& slot, time_point now) {
   Millis timeout = slot.task->options.timeout;
-  if (m_options.deadline) {
-    auto left = std::chrono::duration_cast<Millis>(*m_options.deadline - now);
+  if (m_deadline) {
+    auto left = std::chrono::duration_cast<Millis>(*m_deadline - now);
     timeout = std::max(Millis{1}, std::min(timeout, left));
   }
   ++slot.status.attempts;
@@ -291,7 +292,7 @@ void Run::launch_due() {
   for (Slot* slot : due) {
     now = m_clock.now();
     if (m_in_flight >= m_options.max_in_flight || now < m_next_start) break;
-    if (m_options.deadline && now >= *m_options.deadline) break;
+    if (m_deadline && now >= *m_deadline) break;
     launch(*slot, now);
     m_next_start = now + m_options.min_spacing;
   }
@@ -308,7 +309,7 @@ Clock::time_point Run::next_wake(time_point now) const {
       wake = std::min(wake, std::max(slot.next_due, m_next_start));
     }
   }
-  if (m_options.deadline) wake = std::min(wake, *m_options.deadline);
+  if (m_deadline) wake = std::min(wake, *m_deadline);
   if (auto tick = m_reporter.tick_interval()) wake = std::min(wake, now + *tick);
   return std::min(wake, now + std::chrono::hours(1));
 }
@@ -336,6 +337,7 @@ RunResult Run::finish(RunStatus status, std::string reason) {
 RunResult Run::execute(const std::vector<LevelTasks>& levels, const std::atomic<bool>* cancel) {
   m_start = m_clock.now();
   m_next_start = m_start;
+  if (m_options.timeout) m_deadline = m_start + *m_options.timeout;
   build(levels);
   {
     std::vector<ProbeStatus> rows;
@@ -382,9 +384,8 @@ RunResult Run::execute(const std::vector<LevelTasks>& levels, const std::atomic<
       if (m_fatal) return finish(RunStatus::failed, *m_fatal);
       return finish(RunStatus::not_ready, "not every probe passed");
     }
-    if (m_options.deadline && now >= *m_options.deadline) {
-      auto budget = std::chrono::duration_cast<Millis>(*m_options.deadline - m_start);
-      return finish(RunStatus::timed_out, "timed out after " + util::format_duration(budget));
+    if (m_deadline && now >= *m_deadline) {
+      return finish(RunStatus::timed_out, "timed out after " + util::format_duration(*m_options.timeout));
     }
 
     check_stuck(now);

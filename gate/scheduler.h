@@ -16,6 +16,7 @@
 //   attempt rate             at most 32 attempts in flight and one attempt
 //                            start every 2 ms across all probes (<= 500/s)
 //   overall deadline         none here; the CLI sets 300 s for wait/exec
+//                            (--timeout, 0 = none) and none for smoke
 //   stuck attempt            a probe that overruns its timeout by 250 ms is
 //                            counted as not_yet; it is not retried until the
 //                            late attempt returns
@@ -74,7 +75,7 @@ struct ServiceTasks {
 using LevelTasks = std::vector<ServiceTasks>;
 
 struct SchedulerOptions {
-  std::optional<Clock::time_point> deadline;
+  std::optional<Millis> timeout;    // overall deadline, counted from the start of run()
   bool fail_fast = true;            // a fatal outcome ends the run at once
   bool gate_levels = true;          // false: probe every level at once (smoke, check)
   std::optional<int> max_attempts;  // per probe (1 for smoke/check without --timeout)

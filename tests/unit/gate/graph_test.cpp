@@ -164,3 +164,8 @@ TEST_CASE("an unknown --for service is a usage error with a suggestion", "[graph
   CHECK(checked.error() == "unknown service \"bakend\" (did you mean \"backend\"?)");
   CHECK(stackgate::gate::check_targets(g, {"db", "backend"}).has_value());
 }
+
+TEST_CASE("two swapped letters still get a suggestion", "[graph]") {
+  CHECK(only_error(project({{"api", {"bd"}}, {"db", {}}})) ==
+        "compose.yaml:2:9: error: service \"api\" depends on unknown service \"bd\" (did you mean \"db\"?)");
+}

@@ -159,7 +159,7 @@ TEST_CASE("a not_yet inside the window restarts it", "[scheduler]") {
 
 TEST_CASE("a fatal outcome fails the run at once with its reason", "[scheduler]") {
   Rig rig;
-  rig.options.deadline = rig.clock.now() + 300s;
+  rig.options.timeout = 300s;
   auto db = rig.probe(0, "db", {refused()});
   auto api = rig.probe(0, "api", {refused(), fatal("password authentication failed for user \"app\"")});
   auto web = rig.probe(1, "web", {pass()});
@@ -186,7 +186,7 @@ TEST_CASE("without fail-fast a fatal probe fails only itself", "[scheduler]") {
 
 TEST_CASE("the deadline stops the run with each probe's last reason", "[scheduler]") {
   Rig rig;
-  rig.options.deadline = rig.clock.now() + 5s;
+  rig.options.timeout = 5s;
   rig.probe(0, "db", {refused()});
   rig.probe(0, "cache", {starting()});
   rig.probe(1, "api", {pass()});
@@ -204,7 +204,7 @@ TEST_CASE("the deadline stops the run with each probe's last reason", "[schedule
 
 TEST_CASE("attempts are bounded by their timeout and by the deadline", "[scheduler]") {
   Rig rig;
-  rig.options.deadline = rig.clock.now() + 5s;
+  rig.options.timeout = 5s;
   auto db = rig.probe(0, "db", {starting(3000ms)});
   auto result = rig.run();
   CHECK(result.status == RunStatus::timed_out);
@@ -297,7 +297,7 @@ TEST_CASE("at most max_in_flight attempts run at once", "[scheduler]") {
   } hold;
   Rig rig;
   rig.options.max_in_flight = 3;
-  rig.options.deadline = rig.clock.now() + 1s;
+  rig.options.timeout = 1s;
   for (int i = 0; i < 5; ++i) rig.probe(0, "s" + std::to_string(i), {pass()});
   Scheduler scheduler(rig.clock, hold, rig.reporter, rig.options);
   auto result = scheduler.run(rig.levels);
@@ -312,7 +312,7 @@ TEST_CASE("an attempt that overruns its timeout counts as not_yet and is not ret
     std::vector<std::function<void()>> held;
   } hold;
   Rig rig;
-  rig.options.deadline = rig.clock.now() + 10s;
+  rig.options.timeout = 10s;
   rig.probe(0, "db", {pass()});
   rig.levels[0][0].probes[0].options.timeout = 1000ms;
   Scheduler scheduler(rig.clock, hold, rig.reporter, rig.options);

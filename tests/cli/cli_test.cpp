@@ -1,0 +1,407 @@
+// The real binary on fixtures (tests/data/cli) and on loopback sockets the
+// test opens and closes itself. Every wait is a bounded poll.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tests/cli/process.h"
+
+using namespace std::chrono_literals;
+using stackgate::testing::Process;
+using stackgate::testing::Result;
+
+namespace {
+
+const std::string k_data = STACKGATE_CLI_DATA;
+
+std::map<std::string, std::string> base_env(std::map<std::string, std::string> extra = {}) {
+  std::map<std::string, std::string> env{{"STACKGATE_MODULE_DIR", STACKGATE_MODULES},
+                                         {"COMPOSE_FILE", ""},
+                                         {"COMPOSE_PROFILES", ""},
+                                         {"TERM", "dumb"}};
+  for (auto& [k, v] : extra) env[k] = v;
+  return env;
+}
+
+std::vector<std::string> argv_of(std::vector<std::string> args) {
+  args.insert(args.begin(), STACKGATE_BIN);
+  return args;
+}
+
+Result sg(std::vector<std::string> args, const std::string& cwd = k_data, std::map<std::string, std::string> env = {}) {
+  return stackgate::testing::run(argv_of(std::move(args)), base_env(std::move(env)), cwd);
+}
+
+// A listening TCP socket on 127.0.0.1 (port 0: any free port).
+class Listener {
+ public:
+  explicit Listener(int port = 0) {
+    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(m_fd, 64) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    m_port = ntohs(addr.sin_port);
+  }
+  ~Listener() { close(); }
+  void close() {
+    if (m_fd >= 0) ::close(m_fd);
+    m_fd = -1;
+  }
+  int port() const { return m_port; }
+
+ private:
+  int m_fd = -1;
+  int m_port = 0;
+};
+
+// A port nothing listens on (bound, then released).
+int closed_port() {
+  Listener l;
+  int port = l.port();
+  l.close();
+  return port;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "sg-cli-XXXXXX").string();
+    m_path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(m_path); }
+  const std::string& path() const { return m_path; }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(m_path + "/" + name) << text;
+    return m_path + "/" + name;
+  }
+  std::string read(const std::string& name) const {
+    std::ifstream in(m_path + "/" + name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+ private:
+  std::string m_path;
+};
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// db (level 0) probed on `db_port`, api (level 1) on `api_port`, web on top.
+std::string stack_yaml(int db_port, int api_port, const std::string& db_userinfo = "") {
+  return "services:\n"
+         "  db:\n"
+         "    image: busybox\n"
+         "    x-stackgate:\n"
+         "      probes: [\"tcp://" +
+         db_userinfo + "127.0.0.1:" + std::to_string(db_port) +
+         "\"]\n"
+         "  api:\n"
+         "    image: busybox\n"
+         "    depends_on: [db]\n"
+         "    x-stackgate:\n"
+         "      probes: [\"tcp://127.0.0.1:" +
+         std::to_string(api_port) +
+         "\"]\n"
+         "  web:\n"
+         "    image: busybox\n"
+         "    depends_on: [api]\n";
+}
+
+}  // namespace
+
+// --- help, version, usage ----------------------------------------------------
+
+TEST_CASE("--help lists every subcommand and exits 0", "[cli]") {
+  Result r = sg({"--help"});
+  CHECK(r.code == 0);
+  for (const char* name : {"plan", "lint", "wait", "exec", "check", "smoke"}) CHECK(contains(r.out, name));
+  CHECK(contains(r.out, "Usage: stackgate"));
+}
+
+TEST_CASE("--version prints the version and exits 0", "[cli]") {
+  Result r = sg({"--version"});
+  CHECK(r.code == 0);
+  CHECK(r.out == std::string("stackgate ") + STACKGATE_TEST_VERSION + "\n");
+}
+
+TEST_CASE("a mistyped subcommand is a usage error with a suggestion", "[cli]") {
+  Result r = sg({"wiat"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "did you mean wait?"));
+}
+
+TEST_CASE("a bad duration is a usage error", "[cli]") {
+  Result r = sg({"-f", "plan.yaml", "wait", "--timeout", "5x"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "invalid --timeout '5x'"));
+}
+
+// --- plan and config errors ------------------------------------------------------
+
+TEST_CASE("plan --format json gives the exact levels", "[cli][plan]") {
+  Result r = sg({"-f", "plan.yaml", "plan", "--format", "json"});
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["levels"] == nlohmann::json::parse(R"([["cache","db"],["api","worker"],["web"]])"));
+  CHECK(j["services"].size() == 5);
+  auto deps = j["services"]["api"]["depends_on"];
+  REQUIRE(deps.size() == 2);
+  CHECK(deps[0]["service"] == "db");
+  CHECK(deps[0]["condition"] == "service_healthy");
+  CHECK(deps[0]["required"] == true);
+  CHECK(deps[0]["implicit"] == false);
+  auto link = j["services"]["worker"]["depends_on"][0];
+  CHECK(link["service"] == "db");
+  CHECK(link["implicit"] == true);
+}
+
+TEST_CASE("plan --for excludes the target from the levels and releases it", "[cli][plan]") {
+  Result r = sg({"-f", "plan.yaml", "plan", "--for", "api", "--format", "json"});
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["levels"] == nlohmann::json::parse(R"([["cache","db"]])"));
+  CHECK(j["release"] == nlohmann::json::parse(R"(["api"])"));
+}
+
+TEST_CASE("plan text and dot name the levels", "[cli][plan]") {
+  Result text = sg({"-f", "plan.yaml", "plan"});
+  CHECK(text.code == 0);
+  CHECK(contains(text.out, "level 2\n  web"));
+  Result dot = sg({"-f", "plan.yaml", "plan", "--format", "dot"});
+  CHECK(dot.code == 0);
+  CHECK(contains(dot.out, "\"web\" -> \"api\""));
+}
+
+TEST_CASE("options can come from STACKGATE_* variables", "[cli][env]") {
+  Result r = sg({"plan"}, k_data, {{"STACKGATE_FILE", "plan.yaml"}, {"STACKGATE_FORMAT", "json"}});
+  REQUIRE(r.code == 0);
+  CHECK(nlohmann::json::parse(r.out)["levels"].size() == 3);
+  Result bad = sg({"-f", "plan.yaml", "wait"}, k_data, {{"STACKGATE_TIMEOUT", "soon"}});
+  CHECK(bad.code == 2);
+  CHECK(contains(bad.err, "invalid --timeout 'soon'"));
+}
+
+TEST_CASE("an unknown dependency is a config error at file:line:col with a caret", "[cli][errors]") {
+  Result r = sg({"-f", "unknown_dep.yaml", "plan"});
+  CHECK(r.code == 2);
+  CHECK(r.err ==
+        "unknown_dep.yaml:7:9: error: service \"api\" depends on unknown service \"dbb\" (did you mean \"db\"?)\n"
+        "      - dbb\n"
+        "        ^\n");
+}
+
+TEST_CASE("a dependency cycle is a config error printed as a path", "[cli][errors]") {
+  Result r = sg({"-f", "cycle.yaml", "wait", "--for", "api"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "cycle.yaml:7:18: error: dependency cycle detected: api -> worker -> api\n"));
+}
+
+TEST_CASE("an unknown --for service is a usage error with a suggestion", "[cli][errors]") {
+  Result r = sg({"-f", "plan.yaml", "wait", "--for", "wbe"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "stackgate: error: unknown service \"wbe\" (did you mean \"web\"?)\n");
+}
+
+TEST_CASE("lint reports hazards and exits 2 on errors", "[cli][lint]") {
+  Result r = sg({"-f", "lint.yaml", "lint"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.out, "lint.yaml:13:7: error: service \"api\" waits for \"db\" to be healthy, but its healthcheck is "
+                        "disabled"));
+  CHECK(contains(r.out, "both publish host port 5432/tcp"));
+  CHECK(contains(r.out, "lint: 2 errors"));
+  Result clean = sg({"-f", "cycle.yaml", "lint"});
+  CHECK(clean.code == 2);
+  CHECK(contains(clean.out, "dependency cycle detected: api -> worker -> api"));
+}
+
+// --- check ----------------------------------------------------------------------
+
+TEST_CASE("check on a closed port exits 1 with the reason", "[cli][check]") {
+  int port = closed_port();
+  Result r = sg({"check", "tcp://127.0.0.1:" + std::to_string(port)});
+  CHECK(r.code == 1);
+  CHECK(contains(r.out, "tcp://127.0.0.1:" + std::to_string(port) + " not_yet"));
+  CHECK(contains(r.out, "refused"));
+}
+
+TEST_CASE("check on a listening port exits 0", "[cli][check]") {
+  Listener l;
+  Result r = sg({"check", "tcp://127.0.0.1:" + std::to_string(l.port())});
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "tcp://127.0.0.1:" + std::to_string(l.port()) + " ready"));
+}
+
+TEST_CASE("check exits 1 when any of several URLs is not ready", "[cli][check]") {
+  Listener l;
+  Result r = sg({"check", "tcp://127.0.0.1:" + std::to_string(l.port()), "tcp://127.0.0.1:" + std::to_string(closed_port())});
+  CHECK(r.code == 1);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 2);
+}
+
+TEST_CASE("check -q prints nothing", "[cli][check]") {
+  Listener l;
+  Result r = sg({"check", "-q", "tcp://127.0.0.1:" + std::to_string(l.port())});
+  CHECK(r.code == 0);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("check on a bad URL exits 2", "[cli][check]") {
+  CHECK(sg({"check", "nope://x"}).code == 2);
+  CHECK(sg({"check", "tcp://127.0.0.1:notaport"}).code == 2);
+  CHECK(sg({"check"}).code == 2);
+}
+
+// --- wait, exec, smoke -------------------------------------------------------------
+
+TEST_CASE("wait releases once a late loopback socket opens and stays open", "[cli][wait]") {
+  TempDir dir;
+  Listener api;
+  int db_port = closed_port();
+  dir.write("compose.yaml", stack_yaml(db_port, api.port()));
+  Process p(argv_of({"wait", "--for", "web", "--timeout", "20s", "--window", "passes=2,stable_for=200ms"}), base_env(),
+            dir.path());
+  // Refused first (the port is closed), then it opens.
+  REQUIRE(p.wait_for_output([](auto&, auto& err) { return contains(err, "refused"); }, 10s));
+  Listener db(db_port);
+  auto code = p.wait(15s);
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+  CHECK(contains(p.err(), "level 0 released (db)"));
+  CHECK(contains(p.err(), "released web after"));
+  // api (level 1) was probed only after db's level was released.
+  CHECK(p.err().find("level 0 released") < p.err().find("level 1: probing api"));
+}
+
+TEST_CASE("wait times out with each unready probe's last reason", "[cli][wait]") {
+  TempDir dir;
+  int port = closed_port();
+  dir.write("compose.yaml", stack_yaml(port, port));
+  Result r = sg({"wait", "--for", "web", "--timeout", "300ms"}, dir.path());
+  CHECK(r.code == 1);
+  CHECK(contains(r.err, "timed out after 300ms waiting for web"));
+  CHECK(contains(r.err, "db tcp://127.0.0.1:" + std::to_string(port) + " timed_out"));
+  CHECK(contains(r.err, "refused"));
+}
+
+TEST_CASE("--log-format json prints one object per line", "[cli][wait]") {
+  TempDir dir;
+  Listener l;
+  dir.write("compose.yaml", stack_yaml(l.port(), l.port()));
+  Result r = sg({"--log-format", "json", "wait", "--window", "passes=1,stable_for=0s"}, dir.path());
+  CHECK(r.code == 0);
+  std::istringstream lines(r.err);
+  std::string line, last;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line);  // throws on a non-JSON line
+    CHECK(j.contains("event"));
+    last = line;
+    ++n;
+  }
+  CHECK(n > 3);
+  CHECK(nlohmann::json::parse(last)["status"] == "released");
+}
+
+TEST_CASE("SIGTERM ends a wait promptly with 143 and SIGINT with 130", "[cli][signals]") {
+  TempDir dir;
+  int port = closed_port();
+  dir.write("compose.yaml", stack_yaml(port, port));
+  for (auto [sig, expected] : {std::pair{SIGTERM, 143}, std::pair{SIGINT, 130}}) {
+    Process p(argv_of({"wait", "--timeout", "60s"}), base_env(), dir.path());
+    REQUIRE(p.wait_for_output([](auto&, auto& err) { return contains(err, "refused"); }, 10s));
+    auto sent = std::chrono::steady_clock::now();
+    p.signal(sig);
+    auto code = p.wait(5s);
+    auto took = std::chrono::steady_clock::now() - sent;
+    REQUIRE(code.has_value());
+    CHECK(*code == expected);
+    CHECK(took < 500ms);  // the contract is 100 ms; the margin absorbs a loaded CI machine
+    CHECK(contains(p.err(), "interrupted"));
+  }
+}
+
+TEST_CASE("exec runs the command after the release and passes on its exit code", "[cli][exec]") {
+  TempDir dir;
+  Listener l;
+  dir.write("compose.yaml", stack_yaml(l.port(), l.port()));
+  Result r = sg({"exec", "--for", "web", "--window", "passes=1,stable_for=0s", "--", "/bin/sh", "-c", "echo ran $0; exit 7",
+                 "x"},
+                dir.path());
+  CHECK(r.code == 7);
+  CHECK(r.out == "ran x\n");
+  Result missing = sg({"exec", "--for", "web", "--window", "passes=1,stable_for=0s", "--", "no-such-command-xyz"},
+                      dir.path());
+  CHECK(missing.code == 127);
+  CHECK(contains(missing.err, "command not found: no-such-command-xyz"));
+}
+
+TEST_CASE("smoke probes every service once and writes JSON and JUnit reports", "[cli][smoke]") {
+  TempDir dir;
+  Listener up;
+  int down = closed_port();
+  dir.write("compose.yaml", stack_yaml(up.port(), down));
+  Result r = sg({"smoke", "--report-json", dir.path() + "/r.json", "--report-junit", dir.path() + "/r.xml"}, dir.path());
+  CHECK(r.code == 1);
+  auto j = nlohmann::json::parse(dir.read("r.json"));
+  CHECK(j["services"]["db"]["state"] == "ready");
+  CHECK(j["services"]["api"]["state"] == "not_ready");
+  CHECK(j["services"]["api"]["probes"][0]["attempts"] == 1);
+  std::string xml = dir.read("r.xml");
+  CHECK(contains(xml, "<testsuite name=\"stackgate "));
+  CHECK(contains(xml, "tests=\"2\" failures=\"1\""));
+  CHECK(contains(xml, "<failure message=\"connection refused"));
+}
+
+TEST_CASE("smoke exits 0 when every probe passes", "[cli][smoke]") {
+  TempDir dir;
+  Listener l;
+  dir.write("compose.yaml", stack_yaml(l.port(), l.port()));
+  CHECK(sg({"smoke"}, dir.path()).code == 0);
+}
+
+TEST_CASE("a password never appears in any output", "[cli][redaction]") {
+  TempDir dir;
+  Listener l;
+  int closed = closed_port();
+  dir.write("compose.yaml", stack_yaml(closed, l.port(), "app:s3cret-pw@"));
+  std::vector<Result> results{
+      sg({"plan"}, dir.path()),
+      sg({"plan", "--format", "json"}, dir.path()),
+      sg({"plan", "--format", "dot"}, dir.path()),
+      sg({"lint"}, dir.path()),
+      sg({"-v", "wait", "--timeout", "200ms"}, dir.path()),
+      sg({"--log-format", "json", "wait", "--timeout", "200ms"}, dir.path()),
+      sg({"smoke", "--report-json", dir.path() + "/r.json", "--report-junit", dir.path() + "/r.xml"}, dir.path()),
+      sg({"check", "tcp://app:s3cret-pw@127.0.0.1:" + std::to_string(closed)}),
+      sg({"check", "tcp://app:s3cret-pw@127.0.0.1:notaport"}),
+  };
+  for (const Result& r : results) {
+    CHECK_FALSE(contains(r.out, "s3cret"));
+    CHECK_FALSE(contains(r.err, "s3cret"));
+  }
+  CHECK(contains(results[0].out, "app:***@127.0.0.1"));
+  CHECK(contains(results[4].err, "app:***@127.0.0.1"));
+  CHECK_FALSE(contains(dir.read("r.json"), "s3cret"));
+  CHECK_FALSE(contains(dir.read("r.xml"), "s3cret"));
+  CHECK(contains(dir.read("r.json"), "app:***@"));
+}

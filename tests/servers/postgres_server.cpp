@@ -124,6 +124,10 @@ void PostgresServer::stop() {
 
 void PostgresServer::kill() { m_process.kill_now(); }
 
+void PostgresServer::begin_smart_shutdown() {
+  if (m_process.running()) ::kill(m_process.pid(), SIGTERM);
+}
+
 std::string PostgresServer::url(const std::string& user, const std::string& password, const std::string& db) const {
   std::string auth = user;
   if (!password.empty()) auth += ":" + password;

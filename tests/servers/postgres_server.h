@@ -52,6 +52,9 @@ class PostgresServer {
   void stop();
   /// SIGKILL the postmaster and its backends (a crash).
   void kill();
+  /// SIGTERM: smart shutdown, which waits for connected clients and refuses
+  /// new ones with "the database system is shutting down".
+  void begin_smart_shutdown();
   bool running() { return m_process.running(); }
 
   int port() const { return m_port; }

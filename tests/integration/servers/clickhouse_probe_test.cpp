@@ -114,6 +114,21 @@ TEST_CASE("clickhouse: an old server's 500 for a wrong password is fatal by its 
   CHECK(a.outcome.reason == "Code 193: Wrong password for user app");
 }
 
+TEST_CASE("clickhouse: busy and replication codes are not yet", "[clickhouse]") {
+  for (int code : {202, 225, 242}) {
+    const std::string body = "Code: " + std::to_string(code) + ", e.displayText() = DB::Exception: try later\n";
+    CannedServer fake([&](const std::string& request) -> std::string {
+      if (request.starts_with("GET /ping ")) return "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nOk.\n";
+      return "HTTP/1.1 500 Internal Server Error\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\nConnection: close\r\n\r\n" + body;
+    });
+    Attempt a = attempt(*make("clickhouse://127.0.0.1:" + std::to_string(fake.port())));
+    INFO(code << ": " << describe(a.outcome));
+    CHECK(a.outcome.verdict == Verdict::not_yet);
+    CHECK(a.outcome.reason == "Code " + std::to_string(code) + ": try later");
+  }
+}
+
 TEST_CASE("clickhouse: a hung server is not yet within the attempt timeout", "[clickhouse]") {
   SilentServer silent;
   Attempt a = attempt(*make("clickhouse://127.0.0.1:" + std::to_string(silent.port())), 300ms);

@@ -146,6 +146,32 @@ TEST_CASE("postgres: killed after ready, the next attempt is not yet", "[postgre
   CHECK(back.verdict == Verdict::ready);
 }
 
+TEST_CASE("postgres: a server shutting down is not yet", "[postgres]") {
+  PostgresServer pg;
+  pg.start();
+  REQUIRE(pg.wait_ready());
+  auto probe = make(app_url(pg));
+  REQUIRE(attempt(*probe).outcome.verdict == Verdict::ready);
+  Connections c;
+  REQUIRE(c.open(pg, PG::k_app_user, PG::k_app_password));  // holds the smart shutdown open
+
+  pg.begin_smart_shutdown();
+  Outcome stopping;
+  poll_until([&] {
+    stopping = attempt(*probe).outcome;
+    return stopping.verdict != Verdict::ready;
+  }, 10s);
+  INFO(describe(stopping));
+  CHECK(stopping.verdict == Verdict::not_yet);
+  CHECK(stopping.reason == "the database system is shutting down");
+
+  c.held.clear();
+  Outcome gone = poll_for(*probe, Verdict::not_yet, 10s);
+  poll_until([&] { return !pg.running(); }, 10s);
+  CHECK(attempt(*probe).outcome.cheap);
+  (void)gone;
+}
+
 TEST_CASE("postgres: a socket-only server (the image's init phase) is not yet over TCP", "[postgres][trap]") {
   PostgresServer pg;
   pg.start(PG::Settings{.tcp = false});

@@ -171,6 +171,50 @@ TEST_CASE("redis: role=replica needs the master link up", "[redis]") {
   CHECK(contains(down.reason, "master_link_status:down"));
 }
 
+TEST_CASE("redis: a replica whose master is down, serving no stale data, is not yet MASTERDOWN", "[redis]") {
+  RedisServer replica;
+  replica.start({.args = {"--replicaof", "127.0.0.1", std::to_string(free_port()), "--replica-serve-stale-data", "no"}});
+  REQUIRE(replica.wait_ready());
+  Attempt a = attempt(*make(replica.url()));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::not_yet);
+  CHECK(contains(a.outcome.reason, "MASTERDOWN"));
+}
+
+TEST_CASE("redis: a long-running script is not yet BUSY until it is killed", "[redis]") {
+  RedisServer redis;
+  redis.start({.args = {"--busy-reply-threshold", "100"}});
+  REQUIRE(redis.wait_ready());
+  auto probe = make(redis.url());
+  REQUIRE(attempt(*probe).outcome.verdict == Verdict::ready);
+
+  ServerProcess script;  // a client stuck in EVAL, run like a server so it can be stopped
+  script.start({"redis-cli", "-p", std::to_string(redis.port()), "EVAL", "while true do end", "0"},
+               redis.dir() + "/script.log");
+  Outcome busy;
+  poll_until([&] {
+    busy = attempt(*probe).outcome;
+    return contains(busy.reason, "BUSY");
+  }, 10s);
+  INFO(describe(busy));
+  CHECK(busy.verdict == Verdict::not_yet);
+  CHECK(contains(busy.reason, "BUSY"));
+
+  REQUIRE(run_command({"redis-cli", "-p", std::to_string(redis.port()), "SCRIPT", "KILL"}, redis.dir() + "/kill.log") == 0);
+  Outcome after = poll_for(*probe, Verdict::ready, 10s);
+  INFO(describe(after));
+  CHECK(after.verdict == Verdict::ready);
+}
+
+TEST_CASE("redis: protected mode DENIED is fatal", "[redis]") {
+  // Protected mode only refuses non-loopback clients: a canned reply stands in.
+  CannedServer fake("-DENIED Redis is running in protected mode because protected mode is enabled\r\n");
+  Attempt a = attempt(*make("redis://127.0.0.1:" + std::to_string(fake.port())));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::fatal);
+  CHECK(contains(a.outcome.reason, "protected mode"));
+}
+
 TEST_CASE("redis: cluster=1 against a non-cluster server is fatal", "[redis]") {
   RedisServer redis;
   redis.start();

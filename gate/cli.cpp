@@ -1,6 +1,7 @@
 // Option definitions, one block per subcommand, and their validation.
 #include "gate/cli.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <map>
@@ -167,14 +168,31 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
   add_wait_options(subs["wait"], o, raw);
   add_for(subs["exec"], o, "Wait for these services' upstreams, then run the command");
   add_wait_options(subs["exec"], o, raw);
-  subs["exec"]->add_option("command", o.command_line, "The command and its arguments, after --")->required();
-  subs["exec"]->prefix_command();
+  subs["exec"]->add_option("command", o.command_line, "The command and its arguments, after --");
   subs["check"]->add_option("urls", o.urls, "Probe URLs (tcp://, http://, postgres://, redis://, ...)")->required();
   subs["check"]->add_flag("-q,--quiet", o.quiet, "Print nothing; only the exit code")->envname("STACKGATE_QUIET");
   add_wait_options(subs["smoke"], o, raw);
 
+  // exec's command is everything after the first "--": CLI11 never sees it,
+  // so the command's own options cannot be mistaken for ours.
+  std::vector<std::string> args;
+  std::vector<std::string> after_dashes;
+  bool exec_seen = false, split = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (split) {
+      after_dashes.push_back(a);
+    } else if (a == "--" && exec_seen) {
+      split = true;
+    } else {
+      exec_seen = exec_seen || a == "exec";
+      args.push_back(a);
+    }
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e, out, err);
   } catch (const CLI::CallForAllHelp& e) {
@@ -209,7 +227,7 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     if (!w) return usage("invalid --window '" + raw.window + "': " + w.error());
     o.window = *w;
   }
-  if (!o.command_line.empty() && o.command_line.front() == "--") o.command_line.erase(o.command_line.begin());
+  o.command_line.insert(o.command_line.end(), after_dashes.begin(), after_dashes.end());
   if (o.command == Command::exec && o.command_line.empty()) return usage("exec needs a command: exec --for S -- CMD ARGS");
   return o;
 }

@@ -1,6 +1,7 @@
 #include "gate/scheduler.h"
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_probe.h"
@@ -321,4 +322,34 @@ TEST_CASE("an attempt that overruns its timeout counts as not_yet and is not ret
   CHECK(hold.held.size() == 1);
   CHECK(result.probes[0].attempts == 1);
   CHECK(result.probes[0].last_reason == "no answer within 1s");
+}
+
+TEST_CASE("with real threads the attempts of one level overlap", "[scheduler][threads]") {
+  // Each probe blocks for 150 ms inside check() (its "I/O"); run one after
+  // another they would need 600 ms.
+  struct Slow final : stackgate::probes::Probe {
+    stackgate::probes::Outcome check(stackgate::probes::Millis) override {
+      std::this_thread::sleep_for(150ms);
+      return stackgate::probes::Outcome::ready();
+    }
+  };
+  stackgate::gate::SteadyClock clock;
+  stackgate::gate::ThreadExecutor executor;
+  FakeReporter reporter;
+  LevelTasks level;
+  for (int i = 0; i < 4; ++i) {
+    ProbeTask task;
+    task.probe = std::make_shared<Slow>();
+    task.target = "tcp://s" + std::to_string(i) + ":1";
+    task.options.window = {1, 0ms};
+    level.push_back({"s" + std::to_string(i), {task}});
+  }
+  SchedulerOptions options;
+  options.timeout = 10s;
+  Scheduler scheduler(clock, executor, reporter, options);
+  auto start = std::chrono::steady_clock::now();
+  auto result = scheduler.run({level});
+  auto took = std::chrono::steady_clock::now() - start;
+  CHECK(result.status == RunStatus::released);
+  CHECK(took < 450ms);
 }

@@ -1,0 +1,95 @@
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "gate/cli.h"
+#include "gate/tasks.h"
+
+using namespace std::chrono_literals;
+using stackgate::gate::Command;
+using stackgate::gate::Options;
+using stackgate::gate::parse_args;
+using stackgate::gate::parse_window;
+
+namespace {
+
+std::variant<Options, int> parse(std::vector<const char*> args, std::string* err = nullptr) {
+  args.insert(args.begin(), "stackgate");
+  std::ostringstream out, errs;
+  auto parsed = parse_args(static_cast<int>(args.size()), args.data(), out, errs);
+  if (err) *err = errs.str();
+  return parsed;
+}
+
+}  // namespace
+
+TEST_CASE("a window is passes and stable_for, either optional", "[cli]") {
+  auto w = parse_window("passes=3,stable_for=5s");
+  REQUIRE(w.has_value());
+  CHECK(w->passes == 3);
+  CHECK(w->stable_for == 5000ms);
+  CHECK(parse_window("stable_for=250ms")->passes == 2);
+  CHECK(parse_window("passes=0").error() == "passes must be a whole number >= 1, got '0'");
+  CHECK(parse_window("speed=3").error() == "unknown window option 'speed' (expected passes or stable_for)");
+}
+
+TEST_CASE("wait options are parsed into Options", "[cli]") {
+  auto parsed = parse({"-f", "a.yaml", "-f", "b.yaml", "wait", "--for", "api", "--timeout", "90s", "--window",
+                       "passes=1,stable_for=0s", "-v"});
+  REQUIRE(std::holds_alternative<Options>(parsed));
+  const Options& o = std::get<Options>(parsed);
+  CHECK(o.command == Command::wait);
+  CHECK(o.files == std::vector<std::string>{"a.yaml", "b.yaml"});
+  CHECK(o.targets == std::vector<std::string>{"api"});
+  CHECK(o.timeout == 90'000ms);
+  CHECK(o.window->passes == 1);
+  CHECK(o.verbose == 1);  // a global flag after the subcommand
+}
+
+TEST_CASE("exec takes the command after --", "[cli]") {
+  auto parsed = parse({"exec", "--for", "api", "--", "server", "--port", "8080"});
+  REQUIRE(std::holds_alternative<Options>(parsed));
+  CHECK(std::get<Options>(parsed).command_line == std::vector<std::string>{"server", "--port", "8080"});
+}
+
+TEST_CASE("usage errors exit 2 with a message", "[cli]") {
+  std::string err;
+  auto parsed = parse({"wait", "--window", "passes=x"}, &err);
+  REQUIRE(std::holds_alternative<int>(parsed));
+  CHECK(std::get<int>(parsed) == 2);
+  CHECK(err.find("invalid --window 'passes=x'") != std::string::npos);
+  CHECK(std::get<int>(parse({"plan", "--format", "yaml"})) == 2);
+}
+
+TEST_CASE("per-probe options win over x-stackgate, which wins over the command line", "[cli][tasks]") {
+  stackgate::probes::ProbeSpec spec;
+  spec.url.scheme = "tcp";
+  stackgate::compose::StackgateExtension ext;
+  stackgate::gate::TaskDefaults defaults;
+  defaults.window = {1, 0ms};
+
+  auto plain = stackgate::gate::resolve_options(spec, ext, defaults);
+  CHECK(plain->timeout == 2000ms);
+  CHECK(plain->window.passes == 1);
+
+  ext.window = "passes=4,stable_for=2s";
+  ext.timeout = "3s";
+  auto from_ext = stackgate::gate::resolve_options(spec, ext, defaults);
+  CHECK(from_ext->window.passes == 4);
+  CHECK(from_ext->timeout == 3000ms);
+
+  spec.window = stackgate::probes::Window{5, 10'000ms};
+  spec.timeout = 7000ms;
+  auto from_url = stackgate::gate::resolve_options(spec, ext, defaults);
+  CHECK(from_url->window.passes == 5);
+  CHECK(from_url->timeout == 7000ms);
+
+  defaults.force_window = true;  // smoke without --timeout: one pass
+  CHECK(stackgate::gate::resolve_options(spec, ext, defaults)->window.passes == 1);
+}
+
+TEST_CASE("kafka probes get a longer default attempt timeout", "[cli][tasks]") {
+  stackgate::probes::ProbeSpec spec;
+  spec.url.scheme = "kafka";
+  auto options = stackgate::gate::resolve_options(spec, {}, {});
+  CHECK(options->timeout == 5000ms);
+}

@@ -515,19 +515,6 @@ std::expected<std::unique_ptr<Probe>, std::string> make_kafka_probe(const ProbeS
   return probe;
 }
 
-#ifdef STACKGATE_EXPORT_PROBE
 STACKGATE_EXPORT_PROBE(make_kafka_probe, "kafka");
-#endif
 
 }  // namespace stackgate::probes
-
-#ifndef STACKGATE_EXPORT_PROBE
-// module.h without the export macro (older tree): the entry point by hand.
-namespace {
-const char* const k_kafka_schemes[] = {"kafka", nullptr};
-const stackgate::probes::ModuleInfo k_kafka_module = {stackgate::probes::k_module_abi_version, k_kafka_schemes,
-                                                      &stackgate::probes::make_kafka_probe};
-}  // namespace
-
-extern "C" const stackgate::probes::ModuleInfo* stackgate_probe_module() { return &k_kafka_module; }
-#endif

@@ -10,17 +10,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "probes/factory.h"
 #include "probes/probe.h"
-#include "probes/url.h"
 #include "tests/integration/kafka/kafka_test_client.h"
+#include "tests/integration/kafka/kafka_test_support.h"
 #include "tests/servers/kafka_server.h"
 
 using namespace std::chrono_literals;
@@ -28,9 +26,12 @@ using stackgate::probes::Millis;
 using stackgate::probes::Outcome;
 using stackgate::probes::Probe;
 using stackgate::probes::Verdict;
+using stackgate::testing::broker_options;
+using stackgate::testing::describe;
 using stackgate::testing::GroupConsumer;
 using stackgate::testing::KafkaServer;
 using stackgate::testing::poll_until;
+using stackgate::testing::shared_broker;
 using stackgate::testing::unique_name;
 
 namespace {
@@ -38,35 +39,11 @@ namespace {
 constexpr Millis k_attempt{2000};  // per-attempt timeout
 constexpr Millis k_settle{60000};  // bound on any wait for the broker to get somewhere
 
-stackgate::testing::KafkaServerOptions broker_options() {
-  stackgate::testing::KafkaServerOptions options;
-  options.fetch_script = STACKGATE_KAFKA_FETCH_SCRIPT;
-  return options;
-}
-
-KafkaServer& shared_broker() {
-  static KafkaServer broker(broker_options());
-  if (!broker.running()) broker.start();
-  return broker;
-}
-
 std::expected<std::unique_ptr<Probe>, std::string> try_make(const std::string& url) {
-  ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 0);
-  auto spec = stackgate::probes::parse_probe_spec(url);
-  if (!spec) return std::unexpected("parse: " + spec.error());
-  return stackgate::probes::make_probe(*spec);
+  return stackgate::testing::try_make_probe(url);
 }
 
-std::unique_ptr<Probe> make(const std::string& url) {
-  auto probe = try_make(url);
-  INFO(url);
-  REQUIRE(probe.has_value());
-  return std::move(*probe);
-}
-
-std::string describe(const Outcome& o) {
-  return std::string(stackgate::probes::to_string(o.verdict)) + ": " + o.reason + (o.cheap ? " (cheap)" : "");
-}
+std::unique_ptr<Probe> make(const std::string& url) { return stackgate::testing::make_probe_or_fail(url); }
 
 // Attempts until one returns `want` or `limit` passes; the last outcome.
 Outcome wait_for(Probe& probe, Verdict want, Millis limit = k_settle, Millis every = 100ms) {
@@ -271,17 +248,31 @@ TEST_CASE("a rebalance seen by the probe is not_yet naming the state", "[kafka][
   CHECK(o.reason == "1 broker, group " + group + " Stable (2 members)");
 }
 
-TEST_CASE("a group nobody joined is Dead and never releases", "[kafka][integration]") {
+TEST_CASE("a group nobody joined is Dead, a group everyone left is Empty, and neither releases",
+          "[kafka][integration]") {
   KafkaServer& broker = shared_broker();
   std::string group = unique_name("nobody");
   auto probe = make("kafka://" + broker.bootstrap() + "?groups=" + group);
 
-  WindowRun run = run_window(*probe, 2, 1s, 8s);
+  WindowRun run = run_window(*probe, 2, 1s, 6s);
   INFO(history(run));
   CHECK_FALSE(run.released);
   CHECK(run.last.verdict == Verdict::not_yet);
   CHECK(run.last_not_yet ==
         "group " + group + " does not exist (Dead) — no consumer has joined yet, or the group id is wrong");
+
+  std::string topic = unique_name("left");
+  std::string left = unique_name("left");
+  stackgate::testing::create_topic(broker.bootstrap(), topic, 1);
+  {
+    GroupConsumer gone(broker.bootstrap(), left, topic);
+    REQUIRE(poll_until([&] { return gone.assigned(); }, k_settle));
+  }  // closed: LeaveGroup
+  auto empty = make("kafka://" + broker.bootstrap() + "?groups=" + left);
+  WindowRun after = run_window(*empty, 2, 1s, 4s);
+  INFO(history(after));
+  CHECK_FALSE(after.released);
+  CHECK(after.last_not_yet == "group " + left + " is Empty (0 members)");
 }
 
 TEST_CASE("a group whose members keep leaving and joining never releases", "[kafka][integration]") {

@@ -1,0 +1,112 @@
+// The kafka probe driven by the real gate::Scheduler on the real clock: the
+// stability window is the scheduler's, not an emulation.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gate/clock.h"
+#include "gate/executor.h"
+#include "gate/reporter.h"
+#include "gate/scheduler.h"
+#include "tests/integration/kafka/kafka_test_client.h"
+#include "tests/integration/kafka/kafka_test_support.h"
+
+using namespace std::chrono_literals;
+using namespace stackgate;
+using testing::GroupConsumer;
+using testing::unique_name;
+
+namespace {
+
+// Records every attempt; on the first pass of the window, calls `on_first_pass`.
+class RecordingReporter final : public gate::Reporter {
+ public:
+  std::function<void()> on_first_pass;
+  std::vector<std::string> attempts;
+  bool fired = false;
+  size_t fired_at = 0;  // attempts recorded when on_first_pass ran
+
+  void attempt_finished(const gate::ProbeStatus&, const probes::Outcome& outcome, gate::Millis) override {
+    attempts.push_back(testing::describe(outcome));
+  }
+  void window_progress(const gate::ProbeStatus& probe) override {
+    if (probe.passes == 1 && on_first_pass && !fired) {
+      fired = true;
+      fired_at = attempts.size();
+      on_first_pass();
+    }
+  }
+  std::string log() const {
+    std::string out;
+    for (const std::string& a : attempts) out += "  " + a + "\n";
+    return out;
+  }
+};
+
+gate::RunResult run_one(const std::string& url, probes::Window window, gate::Millis deadline,
+                        gate::Reporter& reporter) {
+  gate::ProbeTask task;
+  task.probe = testing::make_probe_or_fail(url);
+  task.type = "kafka";
+  task.target = url;
+  task.options.timeout = 2s;
+  task.options.window = window;
+  std::vector<gate::LevelTasks> levels = {gate::LevelTasks{gate::ServiceTasks{"collector", {task}}}};
+
+  gate::SteadyClock clock;
+  gate::ThreadExecutor executor;
+  gate::SchedulerOptions options;
+  options.timeout = deadline;
+  gate::Scheduler scheduler(clock, executor, reporter, options);
+  return scheduler.run(levels);
+}
+
+}  // namespace
+
+TEST_CASE("scheduler: a consumer joining mid-window restarts the window, release waits for the new member set",
+          "[kafka][integration][scheduler]") {
+  testing::KafkaServer& broker = testing::shared_broker();
+  std::string topic = unique_name("sched");
+  std::string group = unique_name("sched");
+  testing::create_topic(broker.bootstrap(), topic, 2);
+
+  GroupConsumer first(broker.bootstrap(), group, topic);
+  std::unique_ptr<GroupConsumer> second;
+  RecordingReporter reporter;
+  reporter.on_first_pass = [&] { second = std::make_unique<GroupConsumer>(broker.bootstrap(), group, topic); };
+
+  gate::RunResult result =
+      run_one("kafka://" + broker.bootstrap() + "?groups=" + group, probes::Window{3, 3s}, 60s, reporter);
+  INFO(reporter.log() << "result: " << gate::to_string(result.status) << " " << result.reason);
+  REQUIRE(result.status == gate::RunStatus::released);
+  REQUIRE(reporter.fired);
+
+  // After the second consumer started, some attempt saw the rebalance or the
+  // changed member set, and the window that released saw two members.
+  bool restarted = false;
+  for (size_t i = reporter.fired_at; i < reporter.attempts.size(); ++i) {
+    const std::string& a = reporter.attempts[i];
+    restarted = restarted || (a.starts_with("not_yet: group " + group) &&
+                              (a.find("Rebalance") != std::string::npos || a.find("membership changed") != std::string::npos));
+  }
+  CHECK(restarted);
+  REQUIRE(result.probes.size() == 1);
+  CHECK(result.probes[0].last_reason == "1 broker, group " + group + " Stable (2 members)");
+}
+
+TEST_CASE("scheduler: a group nobody joined times out with a reason naming its state",
+          "[kafka][integration][scheduler]") {
+  testing::KafkaServer& broker = testing::shared_broker();
+  std::string group = unique_name("ghost");
+  RecordingReporter reporter;
+  gate::RunResult result =
+      run_one("kafka://" + broker.bootstrap() + "?groups=" + group, probes::Window{2, 1s}, 5s, reporter);
+  INFO(reporter.log() << "result: " << gate::to_string(result.status) << " " << result.reason);
+  CHECK(result.status == gate::RunStatus::timed_out);
+  REQUIRE(result.probes.size() == 1);
+  CHECK(result.probes[0].last_reason ==
+        "group " + group + " does not exist (Dead) — no consumer has joined yet, or the group id is wrong");
+}

@@ -107,7 +107,7 @@ Refusal classify_connect_error(std::string_view m) {
       "no pg_hba.conf entry", "pg_hba.conf rejects connection", "is not permitted to log in",
       "no password supplied", "permission denied for database", "server does not support SSL",
       "SSL is not enabled on the server", "invalid sslmode value", "certificate verify failed",
-      "root certificate file", "authentication method", "SCRAM authentication requires libpq",
+      "root certificate file", "does not match host name", "authentication method", "SCRAM authentication requires libpq",
       "invalid connection option", "invalid port number", "unsupported frontend protocol"};
   for (const char* s : k_fatal) {
     if (contains(m, s)) return Refusal::fatal;

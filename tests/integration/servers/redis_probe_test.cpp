@@ -215,6 +215,23 @@ TEST_CASE("redis: protected mode DENIED is fatal", "[redis]") {
   CHECK(contains(a.outcome.reason, "protected mode"));
 }
 
+TEST_CASE("redis: cluster=1 needs every slot served", "[redis]") {
+  RedisServer redis;
+  redis.start({.args = {"--cluster-enabled", "yes", "--cluster-config-file", redis.dir() + "/nodes.conf"}});
+  REQUIRE(redis.wait_ready());
+  auto probe = make(redis.url() + "?cluster=1");
+  Attempt empty = attempt(*probe);
+  INFO(describe(empty.outcome));
+  CHECK(empty.outcome.verdict == Verdict::not_yet);
+  CHECK(empty.outcome.reason == "cluster_state:fail");
+
+  REQUIRE(run_command({"redis-cli", "-p", std::to_string(redis.port()), "CLUSTER", "ADDSLOTSRANGE", "0", "16383"},
+                      redis.dir() + "/addslots.log") == 0);
+  Outcome served = poll_for(*probe, Verdict::ready, 10s);
+  INFO(describe(served));
+  CHECK(served.verdict == Verdict::ready);
+}
+
 TEST_CASE("redis: cluster=1 against a non-cluster server is fatal", "[redis]") {
   RedisServer redis;
   redis.start();

@@ -164,9 +164,10 @@ std::string repeat_joined(const std::string& item, size_t times) { return joined
 
 PostgresProbe::Params PostgresProbe::params(Millis timeout, const std::vector<std::string>& addresses) const {
   long long ms = std::max<long long>(timeout.count(), 1);
-  // connect_timeout is whole seconds with a minimum of 2 in libpq; our own
-  // deadline below is the real bound, this only caps blocking paths.
-  long long seconds = std::max<long long>(ms / 1000, 2);
+  // connect_timeout is whole seconds, at least 2, and applies to each address
+  // in turn; our own deadline is the real bound, this only caps PQping.
+  long long per_address = ms / 1000 / static_cast<long long>(std::max<size_t>(addresses.size(), 1));
+  long long seconds = std::max<long long>(per_address, 2);
   std::vector<std::pair<std::string, std::string>> kv = {
       // One host entry per address: libpq tries them in turn ("localhost"
       // is ::1 and 127.0.0.1); `host` still names the server for TLS.
@@ -240,7 +241,11 @@ Outcome PostgresProbe::check(Millis timeout) {
 Outcome PostgresProbe::refused(PGconn* conn, Clock::time_point deadline, const std::vector<std::string>& addresses) {
   std::string message = PQerrorMessage(conn);
   std::string line = one_line(message);
-  switch (classify_connect_error(message)) {
+  // The server's FATAL line, when there is one, outranks an earlier address's
+  // "Connection refused" ("localhost" is ::1, then 127.0.0.1).
+  Refusal refusal = classify_connect_error(line);
+  if (refusal == Refusal::unknown) refusal = classify_connect_error(message);
+  switch (refusal) {
     case Refusal::not_yet_cheap: return Outcome::not_yet(line, true);
     case Refusal::not_yet: return Outcome::not_yet(line);
     case Refusal::fatal: return Outcome::fatal(line);
@@ -248,8 +253,11 @@ Outcome PostgresProbe::refused(PGconn* conn, Clock::time_point deadline, const s
   }
   // Unknown (perhaps localised) text: let the server's SQLSTATE decide via
   // PQping. REJECT is 57P03, NO_RESPONSE means it went away. PQping blocks
-  // for up to connect_timeout (at least 2 s), so only when that much is left.
-  if (deadline - Clock::now() < std::chrono::seconds(2)) return Outcome::not_yet(line);
+  // for up to connect_timeout (at least 2 s) per address, so only when that
+  // much is left.
+  if (deadline - Clock::now() < std::chrono::seconds(2) * static_cast<int>(addresses.size())) {
+    return Outcome::not_yet(line);
+  }
   Params p = params(std::chrono::duration_cast<Millis>(deadline - Clock::now()), addresses);
   PGPing ping = PQpingParams(p.keys.data(), p.values.data(), 0);
   if (ping != PQPING_OK) {

@@ -62,6 +62,11 @@ TEST_CASE("postgres: a host name is resolved within the attempt, each address tr
   INFO(describe(a.outcome));
   CHECK(a.outcome.verdict == Verdict::ready);
 
+  // The server's answer on the second address outranks "refused" on the first.
+  Attempt wrong = attempt(*make("postgres://app:nope@localhost:" + std::to_string(pg.port()) + "/appdb"));
+  INFO(describe(wrong.outcome));
+  CHECK(wrong.outcome.verdict == Verdict::fatal);
+
   Attempt unknown = attempt(*make("postgres://app:apppass@no-such-host.invalid:5432/appdb"), 1000ms);
   INFO(describe(unknown.outcome));
   CHECK(unknown.outcome.verdict == Verdict::not_yet);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -227,6 +228,14 @@ void KafkaServer::start() {
 void KafkaServer::stop() { m_process.stop(std::chrono::milliseconds(15000)); }
 
 void KafkaServer::kill() { m_process.kill_now(); }
+
+void KafkaServer::pause() {
+  if (m_process.pid() > 0) ::kill(m_process.pid(), SIGSTOP);
+}
+
+void KafkaServer::resume() {
+  if (m_process.pid() > 0) ::kill(m_process.pid(), SIGCONT);
+}
 
 bool KafkaServer::running() { return m_process.running(); }
 

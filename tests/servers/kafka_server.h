@@ -42,6 +42,10 @@ class KafkaServer {
   void stop();
   /// SIGKILL: a crash.
   void kill();
+  /// SIGSTOP / SIGCONT: a hung broker (long GC pause, frozen VM). The socket
+  /// stays open and accepts connections, but nothing answers.
+  void pause();
+  void resume();
   bool running();
 
   int port() const { return m_port; }

@@ -329,6 +329,32 @@ TEST_CASE("a broker killed mid-window is not_yet, and ready again after it resta
   CHECK(run.released);
 }
 
+TEST_CASE("a hung broker is not_yet within the attempt timeout", "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  std::string topic = unique_name("hung");
+  std::string group = unique_name("hung");
+  stackgate::testing::create_topic(broker.bootstrap(), topic, 1);
+  GroupConsumer consumer(broker.bootstrap(), group, topic);
+  auto probe = make("kafka://" + broker.bootstrap() + "?topics=" + topic + "&groups=" + group);
+  REQUIRE(wait_for(*probe, Verdict::ready).verdict == Verdict::ready);
+
+  broker.pause();
+  auto begin = std::chrono::steady_clock::now();
+  Outcome hung = probe->check(1000ms);
+  auto took = std::chrono::steady_clock::now() - begin;
+  broker.resume();
+  INFO(describe(hung));
+  CHECK(hung.verdict == Verdict::not_yet);
+  CHECK(hung.reason.starts_with("metadata from " + broker.bootstrap() + " did not arrive in time: Local: Timed out"));
+  CHECK(took >= 950ms);
+  CHECK(took < 1000ms + 100ms);
+
+  // The broker may fence itself after the pause; it comes back on its own.
+  WindowRun run = run_window(*probe, 2, 1s, k_settle);
+  INFO(history(run));
+  CHECK(run.released);
+}
+
 TEST_CASE("SASL/PLAIN: a wrong password is fatal and never shown, the right one is ready", "[kafka][integration]") {
   KafkaServer& broker = shared_broker();
   auto wrong = make("kafka://alice:not-the-password@" + broker.sasl_bootstrap());

@@ -131,14 +131,14 @@ std::string stack_yaml(int db_port, int api_port, const std::string& db_userinfo
 
 // --- help, version, usage ----------------------------------------------------
 
-TEST_CASE("--help lists every subcommand and exits 0", "[cli]") {
+TEST_CASE("the help flag lists every subcommand and exits 0", "[cli]") {
   Result r = sg({"--help"});
   CHECK(r.code == 0);
   for (const char* name : {"plan", "lint", "wait", "exec", "check", "smoke"}) CHECK(contains(r.out, name));
   CHECK(contains(r.out, "Usage: stackgate"));
 }
 
-TEST_CASE("--version prints the version and exits 0", "[cli]") {
+TEST_CASE("the version flag prints the version and exits 0", "[cli]") {
   Result r = sg({"--version"});
   CHECK(r.code == 0);
   CHECK(r.out == std::string("stackgate ") + STACKGATE_TEST_VERSION + "\n");
@@ -303,7 +303,7 @@ TEST_CASE("wait times out with each unready probe's last reason", "[cli][wait]")
   CHECK(contains(r.err, "refused"));
 }
 
-TEST_CASE("--log-format json prints one object per line", "[cli][wait]") {
+TEST_CASE("the json log format prints one object per line", "[cli][wait]") {
   TempDir dir;
   Listener l;
   dir.write("compose.yaml", stack_yaml(l.port(), l.port()));

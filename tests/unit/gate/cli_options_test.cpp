@@ -22,7 +22,7 @@ std::variant<Options, int> parse(std::vector<const char*> args, std::string* err
 
 }  // namespace
 
-TEST_CASE("a window is passes and stable_for, either optional", "[cli]") {
+TEST_CASE("a window is passes and stable_for with either optional", "[cli]") {
   auto w = parse_window("passes=3,stable_for=5s");
   REQUIRE(w.has_value());
   CHECK(w->passes == 3);
@@ -60,7 +60,7 @@ TEST_CASE("usage errors exit 2 with a message", "[cli]") {
   CHECK(std::get<int>(parse({"plan", "--format", "yaml"})) == 2);
 }
 
-TEST_CASE("per-probe options win over x-stackgate, which wins over the command line", "[cli][tasks]") {
+TEST_CASE("per-probe options win over x-stackgate which wins over the command line", "[cli][tasks]") {
   stackgate::probes::ProbeSpec spec;
   spec.url.scheme = "tcp";
   stackgate::compose::StackgateExtension ext;

@@ -40,7 +40,7 @@ auto fixed_stamp() {
 
 }  // namespace
 
-TEST_CASE("a not_yet prints one line with attempts, elapsed and reason", "[reporter]") {
+TEST_CASE("a not_yet prints one line with attempts and elapsed and reason", "[reporter]") {
   std::ostringstream out;
   LineReporter r(out, fixed_stamp());
   Outcome refused = Outcome::not_yet("connection refused", true);
@@ -49,7 +49,7 @@ TEST_CASE("a not_yet prints one line with attempts, elapsed and reason", "[repor
         "12:00:01.234 db postgres://app:***@db:5432/app not_yet (1 attempts, 0.05s): connection refused\n");
 }
 
-TEST_CASE("repeated identical failures print once; a new reason prints again", "[reporter]") {
+TEST_CASE("repeated identical failures print once and a new reason prints again", "[reporter]") {
   std::ostringstream out;
   LineReporter r(out, fixed_stamp());
   Outcome refused = Outcome::not_yet("connection refused", true);
@@ -63,7 +63,7 @@ TEST_CASE("repeated identical failures print once; a new reason prints again", "
         "starting up\n");
 }
 
-TEST_CASE("window passes, ready services and released levels each print a line", "[reporter]") {
+TEST_CASE("window passes and ready services and released levels each print a line", "[reporter]") {
   std::ostringstream out;
   LineReporter r(out, fixed_stamp(), "api");
   ProbeStatus p = db_status(2, 20ms, Outcome::ready());
@@ -145,7 +145,7 @@ TEST_CASE("the TTY table redraws in place at a bounded rate", "[reporter]") {
   CHECK(second.find("postgres://app:***@db:5432/app") != std::string::npos);
 }
 
-TEST_CASE("the JSON report holds state, attempts, elapsed and reason per probe", "[reporter][report]") {
+TEST_CASE("the JSON report holds state and attempts and elapsed and reason per probe", "[reporter][report]") {
   RunResult result;
   result.status = RunStatus::not_ready;
   ProbeStatus db = db_status(1, 12ms, Outcome::not_yet("connection refused", true));

@@ -90,7 +90,7 @@ TEST_CASE("a cheap failure after slow ones drops to the cheap cap", "[scheduler]
   CHECK(db->gaps() == ms({10, 20, 40, 80, 160, 50, 50}));
 }
 
-TEST_CASE("jitter only shortens delays, by at most a quarter", "[scheduler]") {
+TEST_CASE("jitter only shortens delays and by at most a quarter", "[scheduler]") {
   Rig rig;
   rig.options.jitter = 0.25;
   rig.options.seed = 42;

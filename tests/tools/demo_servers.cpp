@@ -30,13 +30,14 @@
 namespace {
 
 std::atomic<bool> g_stop{false};
+const auto g_started = std::chrono::steady_clock::now();
 
 void on_signal(int) { g_stop = true; }
 
 void say(const char* what) {
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count() % 100000;
-  std::fprintf(stderr, "  [servers %5.1fs] %s\n", static_cast<double>(ms % 100000) / 1000.0, what);
+  auto elapsed = std::chrono::steady_clock::now() - g_started;
+  double seconds = std::chrono::duration<double>(elapsed).count();
+  std::fprintf(stderr, "  [servers +%4.1fs] %s\n", seconds, what);
 }
 
 // Waits up to `limit`, returning early when asked to stop.

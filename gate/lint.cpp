@@ -63,14 +63,16 @@ void check_ports(const compose::Project& project, std::vector<Finding>& out) {
 void check_probes(const compose::Project& project, const compose::InferOptions& infer, std::vector<Finding>& out) {
   for (const auto& [name, service] : project.services) {
     if (service.stackgate.skip || (service.replicas && *service.replicas == 0)) continue;
-    auto inferred = compose::infer_probes(project, service, infer);
-    if (inferred.empty()) {
+    compose::InferResult explained = compose::explain_probes(project, service, infer);
+    if (explained.probes.empty()) {
+      std::string why;
+      for (const std::string& note : explained.notes) why += "; " + note;
       out.push_back({Severity::warning, service.where,
                      "service " + quoted(name) +
                          " has no probe: it counts as ready as soon as its level starts (add x-stackgate.probes, "
-                         "a stackgate.probe label or ports)"});
+                         "a stackgate.probe label or ports)" + why});
     }
-    for (const compose::InferredProbe& ip : inferred) {
+    for (const compose::InferredProbe& ip : explained.probes) {
       auto url = probes::parse_url(ip.url);
       if (!url) {
         out.push_back({Severity::error, ip.where, "service " + quoted(name) + ": " + url.error()});

@@ -58,7 +58,9 @@ Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const
       ps.level = static_cast<int>(l);
       ps.skipped = service.stackgate.skip || (service.replicas && *service.replicas == 0);
       if (!ps.skipped) {
-        for (const compose::InferredProbe& ip : compose::infer_probes(project, service, infer)) {
+        compose::InferResult inferred = compose::explain_probes(project, service, infer);
+        ps.notes = inferred.notes;
+        for (const compose::InferredProbe& ip : inferred.probes) {
           PlannedProbe pp;
           pp.url = ip.url;
           pp.target = redact_url(ip.url);

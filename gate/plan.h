@@ -35,6 +35,7 @@ struct PlannedService {
   bool release = false;  // a --for target: released when the levels are, not probed
   bool skipped = false;  // x-stackgate skip, or replicas: 0
   std::vector<PlannedProbe> probes;
+  std::vector<std::string> notes;  // why something was not probed ("port 5432 is not published...")
 };
 
 struct Plan {

@@ -57,6 +57,7 @@ std::string plan_text(const Plan& plan, const ServiceGraph& graph) {
         out += (i == 0 ? head : indent) + p.target + "  [" + p.kind + "]\n";
         for (const auto& [key, source] : p.provenance) out += indent + "  " + key + ": " + source + "\n";
       }
+      for (const std::string& note : s.notes) out += indent + "note: " + note + "\n";
       std::vector<std::string> deps;
       for (const Edge& e : graph.dependencies(name)) {
         deps.push_back(e.service + " (" + compose::to_string(e.condition) + (e.implicit ? ", via " + e.via : "") + ")");
@@ -112,6 +113,7 @@ std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
                         {"provenance", provenance}});
     }
     js["probes"] = probes;
+    js["notes"] = s.notes;
     services[name] = js;
   }
   j["services"] = services;

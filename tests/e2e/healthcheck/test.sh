@@ -11,7 +11,7 @@ trap 'dc_down "$P" "$F"' EXIT
 dc_down "$P" "$F"
 
 # The binary really runs inside a Debian-based image (glibc, no extra packages).
-if ! out=$(docker run --rm --entrypoint stackgate stackgate-e2e/postgres-hc --version 2>&1); then
+if ! out=$(docker run --rm --entrypoint stackgate stackgate-e2e/library/postgres:with-stackgate --version 2>&1); then
   e2e_fail $name "stackgate does not run inside the postgres image: $out"; exit 1
 fi
 echo "stackgate in the postgres image: $out"

@@ -8,6 +8,9 @@ REPO_ROOT=${REPO_ROOT:-$(cd "$E2E_DIR/../.." && pwd)}
 E2E_CACHE=${E2E_CACHE:-${STACKGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stackgate}/e2e}
 E2E_LOGS=${E2E_LOGS:-$REPO_ROOT/${BUILD_DIR:-build}/e2e}
 BASE_IMAGE=stackgate-e2e/base:bookworm
+# Server images are named like their official counterparts behind a mirror
+# (stackgate-e2e/library/postgres ~ postgres, stackgate-e2e/apache/kafka ~
+# apache/kafka), so stackgate's probe inference treats them as the real thing.
 # Legacy builder: works with every Docker client (the 20.10 engine has no buildx
 # plugin here) and caches layers; we skip unchanged images anyway (see build_image).
 export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
@@ -234,15 +237,15 @@ stage_kafka_context() {
 build_server_images() {
   local img=$E2E_DIR/images ok=0 ctx
   build_image stackgate-e2e/jre:bookworm "$img/jre" || ok=1
-  build_image stackgate-e2e/postgres "$img/postgres" || ok=1
-  build_image stackgate-e2e/redis "$img/redis" || ok=1
-  build_image stackgate-e2e/zookeeper "$img/zookeeper" "" --build-arg BASE=stackgate-e2e/jre:bookworm || ok=1
-  build_image stackgate-e2e/clickhouse "$img/clickhouse" || ok=1
-  build_image stackgate-e2e/mosquitto "$img/mosquitto" || ok=1
-  build_image stackgate-e2e/nginx "$img/nginx" || ok=1
+  build_image stackgate-e2e/library/postgres "$img/postgres" || ok=1
+  build_image stackgate-e2e/library/redis "$img/redis" || ok=1
+  build_image stackgate-e2e/library/zookeeper "$img/zookeeper" "" --build-arg BASE=stackgate-e2e/jre:bookworm || ok=1
+  build_image stackgate-e2e/clickhouse/clickhouse-server "$img/clickhouse" || ok=1
+  build_image stackgate-e2e/library/eclipse-mosquitto "$img/mosquitto" || ok=1
+  build_image stackgate-e2e/library/nginx "$img/nginx" || ok=1
   build_image stackgate-e2e/apps "$img/apps" || ok=1
   if ctx=$(stage_kafka_context); then
-    build_image stackgate-e2e/kafka "$ctx" "" --build-arg BASE=stackgate-e2e/jre:bookworm || ok=1
+    build_image stackgate-e2e/apache/kafka "$ctx" "" --build-arg BASE=stackgate-e2e/jre:bookworm || ok=1
   else
     e2e_log "could not fetch the Kafka jars"; ok=1
   fi
@@ -291,8 +294,8 @@ build_stackgate_image() {
   e2e_log "$STACKGATE_IMAGE: $(docker image inspect -f '{{.Size}}' "$STACKGATE_IMAGE" | awk '{printf "%.1f MB", $1/1e6}')"
   # Images with the binary copied in, for HEALTHCHECK (the documented recipe).
   local name
-  for name in postgres redis nginx apps; do
-    build_image "stackgate-e2e/$name-hc" "$E2E_DIR/images/with-stackgate" "" \
+  for name in library/postgres library/redis library/nginx apps; do
+    build_image "stackgate-e2e/$name:with-stackgate" "$E2E_DIR/images/with-stackgate" "" \
       --build-arg "BASE=stackgate-e2e/$name" --build-arg "STACKGATE=$STACKGATE_IMAGE" || return 1
   done
 }

@@ -405,3 +405,20 @@ TEST_CASE("a password never appears in any output", "[cli][redaction]") {
   CHECK_FALSE(contains(dir.read("r.xml"), "s3cret"));
   CHECK(contains(dir.read("r.json"), "app:***@"));
 }
+
+TEST_CASE("an inferred password from the environment is redacted in plan and lint", "[cli][redaction]") {
+  TempDir dir;
+  dir.write("compose.yaml",
+            "services:\n"
+            "  db:\n"
+            "    image: postgres:16\n"
+            "    environment:\n"
+            "      POSTGRES_USER: app\n"
+            "      POSTGRES_PASSWORD: s3cret-pw\n");
+  for (const Result& r : {sg({"plan"}, dir.path()), sg({"plan", "--format", "json"}, dir.path()),
+                          sg({"plan", "--format", "dot"}, dir.path()), sg({"lint"}, dir.path())}) {
+    CHECK(r.code == 0);
+    CHECK_FALSE(contains(r.out + r.err, "s3cret"));
+  }
+  CHECK(contains(sg({"plan"}, dir.path()).out, "postgres://app:***@db"));
+}

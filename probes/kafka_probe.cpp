@@ -197,6 +197,7 @@ class KafkaProbe final : public Probe {
   }
 
   Outcome check(Millis timeout) override {
+    rd_kafka_poll(m_rk.get(), 0);  // drain error_cb reports queued since the last attempt
     Outcome out = attempt(Deadline(timeout));
     if (out.verdict != Verdict::ready && !m_membership_change) m_passed_members.clear();
     m_membership_change = false;

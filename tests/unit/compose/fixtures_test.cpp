@@ -155,3 +155,28 @@ TEST_CASE("fixture layered: include, extends across files, !reset and !override"
   CHECK(p.services.at("db").where.file == "stack/databases.yaml");
   CHECK(api.depends_on.at(0).where.file == "base/service.yaml");
 }
+
+TEST_CASE("fixture airflow-like: merge keys in depends_on and environment", "[fixtures]") {
+  Project p = load_fixture("airflow-like");
+  CHECK(names(p.disabled_services) == std::vector<std::string>{"airflow-cli", "flower"});
+  CHECK(edges(p) == std::vector<std::string>{
+                        "airflow-init -> postgres (service_healthy)",
+                        "airflow-init -> redis (service_healthy)",
+                        "airflow-webserver -> airflow-init (service_completed_successfully)",
+                        "airflow-webserver -> postgres (service_healthy)",
+                        "airflow-webserver -> redis (service_healthy)",
+                        "airflow-worker -> airflow-init (service_completed_successfully)",
+                        "airflow-worker -> postgres (service_healthy)",
+                        "airflow-worker -> redis (service_healthy)",
+                    });
+  const Service& worker = p.services.at("airflow-worker");
+  CHECK(worker.environment.at("DUMB_INIT_SETSID") == "0");
+  CHECK(worker.environment.at("AIRFLOW__CORE__EXECUTOR") == "CeleryExecutor");
+  CHECK(worker.healthcheck->test.at(1).find("celery@${HOSTNAME}") != std::string::npos);
+  const Service& init = p.services.at("airflow-init");
+  CHECK(init.command.at(1).find("mem_available=$(($(getconf _PHYS_PAGES)") != std::string::npos);
+  CHECK(init.command.at(1).find("chown -R \"50000:0\"") != std::string::npos);
+  CHECK(p.services.at("airflow-webserver").ports.at(0).published == 8080);
+  REQUIRE(p.warnings.size() == 1);
+  CHECK(p.warnings[0].message == "the attribute `version` is obsolete, it will be ignored");
+}

@@ -63,31 +63,31 @@ TEST_CASE("a dollar not followed by a name or brace stays literal", "[interpolat
   CHECK(sub("price: 5$ or $1") == "price: 5$ or $1");
 }
 
-TEST_CASE(":- defaults when unset or empty", "[interpolation]") {
+TEST_CASE("operator :- defaults when unset or empty", "[interpolation]") {
   CHECK(sub("ok ${missing:-def}") == "ok def");
   CHECK(sub("ok ${BAR:-def}") == "ok def");
   CHECK(sub("ok ${FOO:-def}") == "ok first");
 }
 
-TEST_CASE("- defaults only when unset", "[interpolation]") {
+TEST_CASE("operator - defaults only when unset", "[interpolation]") {
   CHECK(sub("ok ${missing-def}") == "ok def");
   CHECK(sub("ok ${BAR-def}") == "ok ");
   CHECK(sub("ok ${FOO-def}") == "ok first");
 }
 
-TEST_CASE(":+ replaces when set and non-empty", "[interpolation]") {
+TEST_CASE("operator :+ replaces when set and non-empty", "[interpolation]") {
   CHECK(sub("${FOO:+alt}") == "alt");
   CHECK(sub("${BAR:+alt}") == "");
   CHECK(sub("${missing:+alt}") == "");
 }
 
-TEST_CASE("+ replaces when set, even empty", "[interpolation]") {
+TEST_CASE("operator + replaces when set, even empty", "[interpolation]") {
   CHECK(sub("${FOO+alt}") == "alt");
   CHECK(sub("${BAR+alt}") == "alt");
   CHECK(sub("${missing+alt}") == "");
 }
 
-TEST_CASE(":? fails when unset or empty", "[interpolation]") {
+TEST_CASE("operator :? fails when unset or empty", "[interpolation]") {
   CHECK(sub_error("not ok ${UNSET_VAR:?Mandatory Variable Unset}") ==
         "required variable UNSET_VAR is missing a value: Mandatory Variable Unset");
   CHECK(sub_error("not ok ${BAR:?Mandatory Variable Empty}") ==
@@ -95,7 +95,7 @@ TEST_CASE(":? fails when unset or empty", "[interpolation]") {
   CHECK(sub("ok ${FOO:?err}") == "ok first");
 }
 
-TEST_CASE("? fails only when unset", "[interpolation]") {
+TEST_CASE("operator ? fails only when unset", "[interpolation]") {
   CHECK(sub_error("${UNSET_VAR?Mandatory}") == "required variable UNSET_VAR is missing a value: Mandatory");
   CHECK(sub("ok ${BAR?err}") == "ok ");
   CHECK(sub("ok ${FOO?err}") == "ok first");

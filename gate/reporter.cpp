@@ -103,8 +103,12 @@ std::string attempts_text(const ProbeStatus& p) {
 }
 
 std::string window_text(const ProbeStatus& p) {
-  return std::to_string(p.passes) + "/" + std::to_string(p.passes_needed) + " passes, " +
-         format_seconds(p.window_span) + " of " + util::format_duration(p.stable_for);
+  // Once enough passes are in, only the time span is still open: "3 passes"
+  // rather than a confusing "3/2 passes".
+  std::string passes = p.passes >= p.passes_needed
+                           ? std::to_string(p.passes) + " passes"
+                           : std::to_string(p.passes) + "/" + std::to_string(p.passes_needed) + " passes";
+  return passes + ", " + format_seconds(p.window_span) + " of " + util::format_duration(p.stable_for);
 }
 
 }  // namespace

@@ -46,7 +46,9 @@ struct HttpError {
 };
 
 /// One request, no redirects followed, no retries, bounded by
-/// request.timeout. TCP (http, https) goes through cpp-httplib; http+unix
+/// request.timeout (over TCP, cpp-httplib 0.11 has no overall deadline: the
+/// connect and the wait for the answer are each bounded by it, and name
+/// resolution is a blocking getaddrinfo()). TCP (http, https) goes through cpp-httplib; http+unix
 /// (socket_path set) through a minimal HTTP/1.1 client on net.h. Bodies
 /// longer than max_body are truncated, not an error.
 std::expected<HttpResponse, HttpError> http_request(const HttpRequest& request);

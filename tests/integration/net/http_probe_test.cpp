@@ -225,3 +225,12 @@ TEST_CASE("modules: make_probe loads libstackgate-http.so and caches it", "[modu
   REQUIRE(spec.has_value());
   CHECK(make_probe(*spec).has_value());
 }
+
+TEST_CASE("http: an unresolvable name is not_yet within the timeout", "[http][dns]") {
+  auto probe = probe_for("http://no-such-host.invalid:8080/health");
+  auto start = Clock::now();
+  Outcome outcome = probe->check(1000ms);
+  CHECK(outcome.verdict == Verdict::not_yet);
+  CHECK(Clock::now() - start < 2 * 1000ms + 150ms);
+  if (outcome.cheap) CHECK(outcome.reason == "no-such-host.invalid: name not resolvable yet");
+}

@@ -36,7 +36,9 @@ class KafkaServer {
   /// Formats the storage on first use, starts the JVM and polls until the
   /// PLAINTEXT listener answers a Metadata request with a broker in it.
   /// Throws std::runtime_error (with the log tail) if that does not happen
-  /// within options.start_limit.
+  /// within options.start_limit. The JVM gets SIGKILL when the calling
+  /// thread ends (parent death signal, so a crashed test leaves no broker
+  /// behind): call start() from a thread that outlives the broker's use.
   void start();
   /// Clean shutdown (SIGTERM, then SIGKILL after the grace period).
   void stop();

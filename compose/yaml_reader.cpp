@@ -20,13 +20,12 @@ class Converter {
 
   Node convert(const YAML::Node& y, int depth) {
     Node out;
+    if (m_too_big) {
+      return out;
+    }
     out.where = location(y.Mark());
     if (++m_nodes > k_max_nodes || depth > k_max_depth) {
-      if (!m_too_big) {
-        m_too_big = true;
-        error(out.where, depth > k_max_depth ? "YAML nesting is too deep"
-                                             : "document is too large once aliases are expanded (alias bomb?)");
-      }
+      too_big(out.where, depth > k_max_depth);
       return out;
     }
     const std::string& tag = y.Tag();
@@ -129,8 +128,32 @@ class Converter {
         if (explicit_keys.count(e.key) || !seen.insert(e.key).second) {
           continue;
         }
+        // Copies count against the budget too: nested merges multiply.
+        m_nodes += count_nodes(e.value);
+        if (m_nodes > k_max_nodes) {
+          too_big(out.where, false);
+          return;
+        }
         out.entries.push_back(e);
       }
+    }
+  }
+
+  static size_t count_nodes(const Node& n) {
+    size_t count = 1;
+    for (const Node& item : n.items) {
+      count += count_nodes(item);
+    }
+    for (const MapEntry& e : n.entries) {
+      count += count_nodes(e.value);
+    }
+    return count;
+  }
+
+  void too_big(const SourceLocation& where, bool too_deep) {
+    if (!m_too_big) {
+      error(where, too_deep ? "YAML nesting is too deep" : "document is too large once aliases are expanded (alias bomb?)");
+      m_too_big = true;
     }
   }
 
@@ -142,6 +165,9 @@ class Converter {
   }
 
   void error(SourceLocation where, std::string message) {
+    if (m_too_big) {
+      return;  // everything after that is noise
+    }
     m_errors.push_back(util::ConfigError{std::move(where), std::move(message)});
   }
 

@@ -144,3 +144,25 @@ TEST_CASE("yaml: an alias bomb is refused", "[yaml]") {
   REQUIRE_FALSE(docs.errors.empty());
   CHECK(docs.errors[0].message == "document is too large once aliases are expanded (alias bomb?)");
 }
+
+TEST_CASE("yaml: an alias inside its own anchor is refused quickly", "[yaml]") {
+  YamlDocuments docs = read_yaml("a: &a\n  b: *a\n  c: {<<: *a}\n", "c.yaml");
+  REQUIRE(docs.errors.size() == 1);
+  CHECK(docs.errors[0].message == "YAML nesting is too deep");
+}
+
+TEST_CASE("yaml: nested merges of large anchors count against the budget", "[yaml]") {
+  std::string text = "a0: &a0 {";
+  for (int i = 0; i < 200; ++i) {
+    text += std::string(i ? ", " : "") + "k" + std::to_string(i) + ": [1, 2, 3, 4, 5]";
+  }
+  text += "}\n";
+  for (int level = 1; level < 12; ++level) {
+    std::string prev = "a" + std::to_string(level - 1);
+    std::string name = "a" + std::to_string(level);
+    text += name + ": &" + name + "\n  x: {<<: *" + prev + "}\n  y: {<<: *" + prev + "}\n  z: {<<: *" + prev + "}\n";
+  }
+  YamlDocuments docs = read_yaml(text, "c.yaml");
+  REQUIRE_FALSE(docs.errors.empty());
+  CHECK(docs.errors[0].message == "document is too large once aliases are expanded (alias bomb?)");
+}

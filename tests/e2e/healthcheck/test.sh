@@ -57,7 +57,7 @@ check_broken() {
   echo "$s: unhealthy; last check: $out"
   if ! grep -qiE -- "$pattern" <<<"$out"; then BROKEN_ERR="$s's health output does not say why ($out)"; return 1; fi
   case "$out" in 1\ *) ;; *) BROKEN_ERR="$s's check exit code is not 1 ($out)"; return 1 ;; esac
-  if grep -q WRONG <<<"$out"; then BROKEN_ERR="$s's health output leaks the password ($out)"; return 1; fi
+  if grep -q wrong-pw-7731 <<<"$out"; then BROKEN_ERR="$s's health output leaks the password ($out)"; return 1; fi
 }
 BROKEN_ERR=""
 check_broken postgres-badcred 'password|authentication|auth' || { e2e_fail $name "$BROKEN_ERR"; exit 1; }

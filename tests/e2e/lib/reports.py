@@ -43,6 +43,8 @@ def entries_for(svc):
     for o in objects(report):
         if any(isinstance(v, str) and v == svc for k, v in o.items()):
             out.append(json.dumps(o))
+        if isinstance(o.get(svc), (dict, list)):  # {"services": {"redis": {...}}}
+            out.append(json.dumps({"service": svc, "entry": o[svc]}))
     return out
 
 FAILWORDS = re.compile(r'"(fail|failed|failure|not_ready|not_yet|fatal|error|unhealthy|down)"|false', re.I)

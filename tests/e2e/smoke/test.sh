@@ -45,7 +45,7 @@ rc=$?
 echo "broken smoke exited $rc after $(fcalc "$(date +%s.%N) - $t1") s"
 [ "$rc" = 1 ] || { e2e_fail $name "smoke on a broken stack exited $rc, expected 1"; exit 1; }
 python3 "$E2E_DIR/lib/reports.py" "$out/broken.json" "$out/broken.xml" \
-  --expect-fail 'redis=refused|resolve|connect|unreachable|not known|timed out|timeout' \
+  --expect-fail 'redis=refused|resolv|connect|unreachable|not known|timed out|timeout' \
   --expect-fail 'postgres=password|authentication' \
   --expect-fail 'nginx=502|bad gateway' \
   --expect-pass-or-skip app ||

@@ -36,10 +36,10 @@ for _ in $(seq 1 300); do [ -f "$env_file" ] && break; sleep 0.1; done
 set -a; . "$env_file"; set +a
 
 # The backend itself: an HTTP server that starts only after the gate releases.
-start=$(date +%s.%N)
+start=$(date +%s%N)
 "$STACKGATE" wait -f "$here/compose.yaml" --env-file "$env_file" --for backend --published --timeout 180s
-released=$(date +%s.%N)
-printf '\033[1;32mreleased after %.1fs: starting backend\033[0m\n' "$(echo "$released - $start" | bc)"
+released=$(date +%s%N)
+printf "\033[1;32mreleased after %d ms: starting backend\033[0m\n" $(( (released - start) / 1000000 ))
 
 mkdir -p "$work/www" && echo ok > "$work/www/health"
 python3 -m http.server "$BACKEND_PORT" --bind 127.0.0.1 --directory "$work/www" >/dev/null 2>&1 &

@@ -43,7 +43,10 @@ using Clock = std::chrono::steady_clock;
 constexpr int k_default_port = 9092;
 // While no broker is usable, metadata is asked in slices this long, so that
 // an authentication or TLS failure reported meanwhile ends the attempt early.
-constexpr int k_no_broker_slice_ms = 200;
+constexpr int k_no_broker_slice_ms = 25;
+// A report that every broker is down counts as current for this long: a
+// little more than reconnect.backoff.max.ms below.
+constexpr std::chrono::milliseconds k_all_down_recent{400};
 // Extra time given to the admin result queue beyond the request timeout,
 // which librdkafka enforces itself.
 constexpr int k_queue_slack_ms = 20;
@@ -116,13 +119,23 @@ class ErrorLog {
 
   void record_error(rd_kafka_resp_err_t err, const char* text) {
     // "1/1 brokers are down" says less than the error that took them down.
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) return;
     std::lock_guard lock(m_mutex);
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+      m_all_down_at = Clock::now();
+      return;
+    }
     m_error = Entry{err, strip_state_suffix(text ? text : "")};
   }
   void record_log(const char* text) {
     std::lock_guard lock(m_mutex);
     m_log = strip_state_suffix(text ? text : "");
+  }
+  /// Whether librdkafka reported every bootstrap broker down within `recent`.
+  /// While they stay down it reports again after each failed reconnect
+  /// (reconnect.backoff.max.ms), so a recent report means "down now".
+  bool all_down_within(std::chrono::milliseconds recent) const {
+    std::lock_guard lock(m_mutex);
+    return m_all_down_at && Clock::now() - *m_all_down_at <= recent;
   }
   std::optional<Entry> last_error() const {
     std::lock_guard lock(m_mutex);
@@ -138,6 +151,7 @@ class ErrorLog {
   mutable std::mutex m_mutex;
   Entry m_error;
   std::string m_log;
+  std::optional<Clock::time_point> m_all_down_at;
 };
 
 void on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
@@ -250,6 +264,10 @@ class KafkaProbe final : public Probe {
         Outcome out = outcome_from_error(last->err, "cannot use broker " + m_endpoint + ": " + last->text);
         if (out.verdict == Verdict::fatal) return std::unexpected(std::move(out));
       }
+      // Every bootstrap broker refused or was unreachable during this
+      // attempt: that cost the cluster nothing and waiting out the rest of
+      // the timeout would only delay the next try (and a HEALTHCHECK).
+      if (err == RD_KAFKA_RESP_ERR__TRANSPORT && m_errors->all_down_within(k_all_down_recent)) break;
       if (err != RD_KAFKA_RESP_ERR__TRANSPORT) request_sent = true;
     } while (deadline.remaining_ms() > 0);
 

@@ -284,7 +284,9 @@ stage_prebuilt_context() {
 
 build_stackgate_image() {
   local ctx
-  if [ "${E2E_STACKGATE_FROM:-source}" = prebuilt ]; then
+  if [ "${E2E_REUSE_STACKGATE:-0}" = 1 ] && docker image inspect "$STACKGATE_IMAGE" >/dev/null 2>&1; then
+    e2e_log "E2E_REUSE_STACKGATE=1: using the existing $STACKGATE_IMAGE as is"
+  elif [ "${E2E_STACKGATE_FROM:-source}" = prebuilt ]; then
     ctx=$(stage_prebuilt_context "${STACKGATE:-$REPO_ROOT/${BUILD_DIR:-build}/stackgate}") || return 1
     build_image "$STACKGATE_IMAGE" "$ctx" "$ctx/docker/Dockerfile.prebuilt" || return 1
   else

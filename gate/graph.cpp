@@ -14,20 +14,13 @@
 #include <functional>
 
 #include "gate/suggest.h"
+#include "util/strings.h"
 
 namespace stackgate::gate {
 namespace {
 
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += sep;
-    out += items[i];
-  }
-  return out;
-}
 
 std::optional<util::ConfigError> find_cycle(const std::map<std::string, std::vector<Edge>, std::less<>>& edges) {
   std::set<std::string> clean;  // fully explored, no cycle below
@@ -42,7 +35,7 @@ std::optional<util::ConfigError> find_cycle(const std::map<std::string, std::vec
       if (on_path != path.end()) {
         std::vector<std::string> cycle(on_path, path.end());
         cycle.push_back(child->service);
-        return util::ConfigError{child->where, "dependency cycle detected: " + join(cycle, " -> ")};
+        return util::ConfigError{child->where, "dependency cycle detected: " + util::join(cycle, " -> ")};
       }
       if (clean.contains(child->service)) continue;
       path.push_back(child->service);
@@ -90,7 +83,7 @@ std::expected<ServiceGraph, util::ConfigErrors> ServiceGraph::build(const compos
       if (disabled != project.disabled_services.end()) {
         std::vector<std::string> profiles = disabled->second.profiles;
         errors.push_back({dep.where, "service " + quoted(dep.service) + " is required by " + quoted(name) +
-                                         " but is disabled. Can be enabled by profiles [" + join(profiles, " ") +
+                                         " but is disabled. Can be enabled by profiles [" + util::join(profiles, " ") +
                                          "]"});
         continue;
       }

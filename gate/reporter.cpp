@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/duration.h"
+#include "util/strings.h"
 
 namespace stackgate::gate {
 
@@ -89,14 +90,6 @@ bool changed(std::vector<std::pair<std::string, std::string>>& last, const Probe
   return true;
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += sep;
-    out += items[i];
-  }
-  return out;
-}
 
 std::string attempts_text(const ProbeStatus& p) {
   return "(" + std::to_string(p.attempts) + " attempts, " + format_seconds(p.elapsed) + ")";
@@ -157,7 +150,7 @@ LineReporter::LineReporter(std::ostream& out, Timestamp stamp, std::string what)
     : m_out(out), m_stamp(std::move(stamp)), m_what(std::move(what)) {}
 
 void LineReporter::level_started(int level, const std::vector<std::string>& services) {
-  m_out << m_stamp() << " level " << level << ": probing " << join(services, ", ") << "\n" << std::flush;
+  m_out << m_stamp() << " level " << level << ": probing " << util::join(services, ", ") << "\n" << std::flush;
 }
 
 void LineReporter::attempt_finished(const ProbeStatus& p, const probes::Outcome& outcome, Millis took) {
@@ -182,7 +175,7 @@ void LineReporter::service_ready(const std::string& service, int level, Millis e
 }
 
 void LineReporter::level_released(int level, const std::vector<std::string>& services, Millis elapsed) {
-  m_out << m_stamp() << " level " << level << " released (" << join(services, ", ") << ") after "
+  m_out << m_stamp() << " level " << level << " released (" << util::join(services, ", ") << ") after "
         << format_seconds(elapsed) << "\n"
         << std::flush;
 }

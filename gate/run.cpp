@@ -34,6 +34,7 @@
 #include "gate/signals.h"
 #include "gate/tasks.h"
 #include "probes/factory.h"
+#include "util/strings.h"
 
 namespace stackgate::gate {
 namespace {
@@ -97,11 +98,6 @@ std::expected<ServiceGraph, int> graph_of(const compose::Project& project) {
   return std::move(*graph);
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 int terminal_width() {
   winsize ws{};
@@ -228,7 +224,7 @@ int cmd_gate(const Options& o, SignalWatcher& signals) {
     so.fail_fast = false;
     if (!o.timeout) so.max_attempts = 1;
   }
-  std::string what = smoke ? "" : join(plan.release);
+  std::string what = smoke ? "" : util::join(plan.release, ", ");
   std::unique_ptr<Reporter> progress = progress_reporter(o, what);
   ThreadExecutor executor;
   Scheduler scheduler(process_clock(), executor, *progress, so);

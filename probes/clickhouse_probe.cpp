@@ -84,20 +84,6 @@ Outcome classify_error(int status, std::string_view body) {
   return Outcome::not_yet(reason);
 }
 
-Outcome from_http_error(const HttpError& error) {
-  switch (error.kind) {
-    case HttpFailure::refused:
-    case HttpFailure::unreachable:
-    case HttpFailure::dns: return Outcome::not_yet(error.message, true);
-    case HttpFailure::tls:
-    case HttpFailure::denied: return Outcome::fatal(error.message);
-    case HttpFailure::timeout:
-    case HttpFailure::closed:
-    case HttpFailure::other: return Outcome::not_yet(error.message);
-  }
-  return Outcome::not_yet(error.message);
-}
-
 class ClickHouseProbe final : public Probe {
  public:
   explicit ClickHouseProbe(Config config) : m_config(std::move(config)) {}
@@ -131,7 +117,7 @@ Outcome ClickHouseProbe::check(Millis timeout) {
   std::optional<HttpRequest> ping = request("/ping", deadline);
   if (!ping) return Outcome::not_yet(timed_out);
   auto pong = http_request(*ping);
-  if (!pong) return from_http_error(pong.error());
+  if (!pong) return outcome_from_http_error(pong.error());
   if (pong->status == 404) {
     return Outcome::fatal("GET /ping answered 404: not a ClickHouse HTTP port, or a server older than 18.12");
   }
@@ -148,7 +134,7 @@ Outcome ClickHouseProbe::check(Millis timeout) {
   if (!m_config.user.empty()) select->headers.emplace_back("X-ClickHouse-User", m_config.user);
   if (m_config.has_password) select->headers.emplace_back("X-ClickHouse-Key", m_config.password);
   auto answer = http_request(*select);
-  if (!answer) return from_http_error(answer.error());
+  if (!answer) return outcome_from_http_error(answer.error());
   if (answer->status != 200 || answer->body != "1\n") {
     if (answer->status == 200 && !exception_code(answer->body)) {
       return Outcome::not_yet("SELECT 1 answered " + first_line(answer->body) + " instead of 1");
@@ -160,7 +146,7 @@ Outcome ClickHouseProbe::check(Millis timeout) {
     std::optional<HttpRequest> replicas = request("/replicas_status", deadline);
     if (!replicas) return Outcome::not_yet(timed_out);
     auto status = http_request(*replicas);
-    if (!status) return from_http_error(status.error());
+    if (!status) return outcome_from_http_error(status.error());
     // Old servers answer 200 with the lagging tables, new ones 503.
     if (status->body != "Ok.\n") {
       return Outcome::not_yet("replicas_status (HTTP " + std::to_string(status->status) + "): " +

@@ -37,11 +37,6 @@ std::string exe_dir() {
   return slash == std::string::npos ? "" : path.substr(0, slash);
 }
 
-[[maybe_unused]] std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(sep) : "") + items[i];
-  return out;
-}
 
 #ifndef STACKGATE_STATIC_PROBES
 bool file_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
@@ -67,7 +62,7 @@ std::expected<const ModuleInfo*, std::string> open_module(const std::string& fam
     }
     return info;
   }
-  return std::unexpected("probe module " + file + " not found (looked in " + join(dirs, ", ") + ")");
+  return std::unexpected("probe module " + file + " not found (looked in " + util::join(dirs, ", ") + ")");
 }
 
 std::expected<const ModuleInfo*, std::string> load_module(const std::string& family) {

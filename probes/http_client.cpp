@@ -277,4 +277,18 @@ std::expected<HttpResponse, HttpError> http_request(const HttpRequest& request) 
   return tcp_request(request);
 }
 
+Outcome outcome_from_http_error(const HttpError& error) {
+  switch (error.kind) {
+    case HttpFailure::refused:
+    case HttpFailure::unreachable:
+    case HttpFailure::dns: return Outcome::not_yet(error.message, true);
+    case HttpFailure::tls:
+    case HttpFailure::denied: return Outcome::fatal(error.message);
+    case HttpFailure::timeout:
+    case HttpFailure::closed:
+    case HttpFailure::other: return Outcome::not_yet(error.message);
+  }
+  return Outcome::not_yet(error.message);
+}
+
 }  // namespace stackgate::probes

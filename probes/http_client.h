@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "probes/probe.h"
+
 namespace stackgate::probes {
 
 struct HttpRequest {
@@ -44,6 +46,11 @@ struct HttpError {
   HttpFailure kind = HttpFailure::other;
   std::string message;  // one line, no secrets
 };
+
+/// The one mapping from a failed request to an attempt's outcome: refused,
+/// unreachable and not-yet-resolvable names are cheap not_yet; TLS and
+/// permission failures are fatal; timeouts and closed connections not_yet.
+Outcome outcome_from_http_error(const HttpError& error);
 
 /// One request, no redirects followed, no retries, bounded by
 /// request.timeout (over TCP, cpp-httplib 0.11 has no overall deadline: the

@@ -65,7 +65,7 @@ class HttpProbe : public Probe {
   Outcome check(Millis timeout) override {
     m_request.timeout = timeout;
     auto response = http_request(m_request);
-    if (!response) return outcome_from(response.error());
+    if (!response) return outcome_from_http_error(response.error());
     int status = response->status;
     std::string answer = "HTTP " + std::to_string(status) + " from " + m_shown_path;
     bool expected = false;
@@ -86,19 +86,6 @@ class HttpProbe : public Probe {
   }
 
  private:
-  static Outcome outcome_from(const HttpError& error) {
-    switch (error.kind) {
-      case HttpFailure::refused:
-      case HttpFailure::unreachable:
-      case HttpFailure::dns: return Outcome::not_yet(error.message, true);
-      case HttpFailure::tls:
-      case HttpFailure::denied: return Outcome::fatal(error.message);
-      case HttpFailure::timeout:
-      case HttpFailure::closed:
-      case HttpFailure::other: return Outcome::not_yet(error.message);
-    }
-    return Outcome::not_yet(error.message);
-  }
 
   HttpRequest m_request;
   std::vector<StatusMatcher> m_expected;

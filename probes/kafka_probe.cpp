@@ -86,14 +86,6 @@ std::string plural(size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
-}
 
 bool is_secret_property(std::string_view name) {
   std::string lower = util::to_lower(name);
@@ -194,7 +186,7 @@ class KafkaProbe final : public Probe {
  public:
   KafkaProbe(KafkaOptions options, std::vector<std::string> secrets)
       : m_options(std::move(options)), m_secrets(std::move(secrets)), m_errors(std::make_unique<ErrorLog>()) {
-    m_endpoint = join(m_options.bootstrap, ",");
+    m_endpoint = util::join(m_options.bootstrap, ",");
   }
 
   // Creates the client handle; takes ownership of `conf`.
@@ -234,7 +226,7 @@ class KafkaProbe final : public Probe {
     if (std::optional<Outcome> bad = check_topics(md)) return std::move(*bad);
 
     std::string summary = plural(md.broker_cnt, "broker", "brokers");
-    if (!m_options.topics.empty()) summary += ", topics " + join(m_options.topics, ",");
+    if (!m_options.topics.empty()) summary += ", topics " + util::join(m_options.topics, ",");
     if (m_options.groups.empty()) return Outcome::ready(summary);
 
     MemberSets members;
@@ -313,7 +305,7 @@ class KafkaProbe final : public Probe {
 
   std::optional<Outcome> check_groups(const Deadline& deadline, MemberSets* members) {
     int left = deadline.remaining_ms();
-    if (left <= 0) return Outcome::not_yet("no time left to describe groups " + join(m_options.groups, ","));
+    if (left <= 0) return Outcome::not_yet("no time left to describe groups " + util::join(m_options.groups, ","));
 
     KafkaPtr<rd_kafka_AdminOptions_t> options(
         rd_kafka_AdminOptions_new(m_rk.get(), RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS));
@@ -327,9 +319,9 @@ class KafkaProbe final : public Probe {
     rd_kafka_DescribeConsumerGroups(m_rk.get(), names.data(), names.size(), options.get(), queue.get());
 
     KafkaPtr<rd_kafka_event_t> event(rd_kafka_queue_poll(queue.get(), left + k_queue_slack_ms));
-    if (!event) return Outcome::not_yet("describing groups " + join(m_options.groups, ",") + " timed out");
+    if (!event) return Outcome::not_yet("describing groups " + util::join(m_options.groups, ",") + " timed out");
     if (rd_kafka_resp_err_t err = rd_kafka_event_error(event.get())) {
-      return outcome_from_error(err, "describing groups " + join(m_options.groups, ",") + ": " +
+      return outcome_from_error(err, "describing groups " + util::join(m_options.groups, ",") + ": " +
                                          rd_kafka_event_error_string(event.get()));
     }
     const rd_kafka_DescribeConsumerGroups_result_t* result =
@@ -494,7 +486,7 @@ std::expected<KafkaOptions, std::string> parse_kafka_options(const Url& url) {
       if (std::optional<std::string> guess = util::closest_match(key, known)) {
         message += " (did you mean '" + *guess + "'?)";
       } else {
-        message += " (options: " + join(k_kafka_options, ", ") + ", rdkafka.<property>)";
+        message += " (options: " + util::join(k_kafka_options, ", ") + ", rdkafka.<property>)";
       }
       return std::unexpected(message);
     }
@@ -508,7 +500,7 @@ std::expected<std::unique_ptr<Probe>, std::string> make_kafka_probe(const ProbeS
 
   // Probe-friendly defaults first; user:pass@ and rdkafka.* options override.
   std::vector<std::pair<std::string, std::string>> properties = {
-      {"bootstrap.servers", join(options->bootstrap, ",")},
+      {"bootstrap.servers", util::join(options->bootstrap, ",")},
       {"client.id", "stackgate"},
       {"socket.connection.setup.timeout.ms", "5000"},
       {"socket.timeout.ms", "10000"},

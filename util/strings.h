@@ -9,6 +9,7 @@
 namespace stackgate::util {
 
 std::vector<std::string> split(std::string_view s, char sep);
+std::string join(const std::vector<std::string>& items, std::string_view sep);
 std::string_view trim(std::string_view s);
 bool starts_with_ci(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);

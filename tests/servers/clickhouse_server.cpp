@@ -8,12 +8,6 @@
 namespace stackgate::testing {
 namespace {
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 std::string read_tail(const std::string& path, size_t max_bytes) {
   std::ifstream in(path);
   std::stringstream ss;

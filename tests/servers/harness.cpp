@@ -38,6 +38,14 @@ int free_port() {
   return ntohs(addr.sin_port);
 }
 
+int free_port_below(int limit) {
+  for (int i = 0; i < 10000; ++i) {
+    int port = free_port();
+    if (port < limit) return port;
+  }
+  throw std::runtime_error("free_port_below: no free port below " + std::to_string(limit));
+}
+
 std::string make_temp_dir(const std::string& prefix) {
   const char* base = std::getenv("TMPDIR");
   std::string templ = std::string(base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
@@ -54,6 +62,12 @@ bool poll_until(const std::function<bool()>& ready, std::chrono::milliseconds li
     if (std::chrono::steady_clock::now() >= end) return false;
     std::this_thread::sleep_for(every);
   }
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 bool port_open(int port) {

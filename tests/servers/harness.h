@@ -18,6 +18,9 @@ namespace stackgate::testing {
 /// A TCP port on 127.0.0.1 that nothing listens on right now.
 int free_port();
 
+/// A free port below `limit` (Redis Cluster needs port + 10000 for its bus).
+int free_port_below(int limit);
+
 /// A fresh directory under $TMPDIR (removed by the caller or left for post-mortem).
 std::string make_temp_dir(const std::string& prefix);
 
@@ -25,6 +28,9 @@ std::string make_temp_dir(const std::string& prefix);
 /// Returns whether it became true. This is the only way tests wait.
 bool poll_until(const std::function<bool()>& ready, std::chrono::milliseconds limit,
                 std::chrono::milliseconds every = std::chrono::milliseconds(20));
+
+/// Writes `text` to `path` (truncating); throws std::runtime_error on failure.
+void write_file(const std::string& path, const std::string& text);
 
 /// True if a TCP connect to 127.0.0.1:port succeeds now.
 bool port_open(int port);

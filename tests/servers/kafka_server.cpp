@@ -50,12 +50,6 @@ std::vector<std::string> java_command(const std::string& libs, const std::string
   return argv;
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 void put_i16(std::vector<unsigned char>& buf, int16_t v) {
   buf.push_back(static_cast<unsigned char>((v >> 8) & 0xff));
   buf.push_back(static_cast<unsigned char>(v & 0xff));

@@ -9,12 +9,6 @@
 namespace stackgate::testing {
 namespace {
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 }  // namespace
 
 MosquittoServer::MosquittoServer() : m_dir(make_temp_dir("sg-mosquitto")), m_port(free_port()) {

@@ -22,12 +22,6 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 // The account Postgres runs as when we are root: it refuses uid 0.
 const passwd* server_account() {
   if (::geteuid() != 0) return nullptr;

@@ -17,7 +17,9 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-RedisServer::RedisServer() : m_dir(make_temp_dir("sg-redis")), m_port(free_port()) {}
+RedisServer::RedisServer() : RedisServer(free_port()) {}
+
+RedisServer::RedisServer(int port) : m_dir(make_temp_dir("sg-redis")), m_port(port) {}
 
 RedisServer::~RedisServer() {
   stop();

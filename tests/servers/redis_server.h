@@ -23,6 +23,7 @@ class RedisServer {
   };
 
   RedisServer();
+  explicit RedisServer(int port);
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;

@@ -8,12 +8,6 @@
 namespace stackgate::testing {
 namespace {
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 // Debian's zookeeper.jar names its dependencies in its manifest Class-Path;
 // slf4j-simple (when present) sends the server's log to stderr.
 std::string class_path() {

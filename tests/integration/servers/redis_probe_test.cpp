@@ -216,7 +216,7 @@ TEST_CASE("redis: protected mode DENIED is fatal", "[redis]") {
 }
 
 TEST_CASE("redis: cluster=1 needs every slot served", "[redis]") {
-  RedisServer redis;
+  RedisServer redis(free_port_below(65535 - 10000));  // the cluster bus listens on port + 10000
   redis.start({.args = {"--cluster-enabled", "yes", "--cluster-config-file", redis.dir() + "/nodes.conf"}});
   REQUIRE(redis.wait_ready());
   auto probe = make(redis.url() + "?cluster=1");

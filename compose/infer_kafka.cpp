@@ -4,8 +4,11 @@
 //  - from another container: the listener advertised under the service's
 //    name (or hostname / container_name / alias), else one that is not
 //    localhost, else 9092;
-//  - from the Docker host (published mode): the localhost listener, whose
-//    port must be published as the same host port.
+//  - from the Docker host (published mode): the localhost listener, through
+//    the host port published for its container port (KAFKA_LISTENERS, else
+//    the advertised port), else through its advertised port if that is
+//    published; without a localhost listener, the internal listener's
+//    container port through its published port (with a note).
 #include <algorithm>
 
 #include "compose/infer_support.h"
@@ -69,46 +72,76 @@ std::optional<Endpoint> kafka_endpoint(const Service& s, AddressMode mode, Prove
                                        std::vector<std::string>& notes) {
   std::optional<EnvHit> hit = env(s, {"KAFKA_ADVERTISED_LISTENERS", "KAFKA_CFG_ADVERTISED_LISTENERS"});
   std::vector<Listener> listeners = hit ? parse_listeners(hit->value) : std::vector<Listener>{};
-  const Listener* chosen = nullptr;
+
+  // The listener other containers use: the one advertised under the
+  // service's own name (or hostname / container_name / alias), else any
+  // that is not local.
+  const Listener* internal = nullptr;
+  for (const Listener& l : listeners) {
+    if (!internal && names_service(s, l.host)) {
+      internal = &l;
+    }
+  }
+  for (const Listener& l : listeners) {
+    if (!internal && !is_local(l.host)) {
+      internal = &l;
+    }
+  }
+
   if (mode == AddressMode::published) {
+    const Listener* host_listener = nullptr;
     for (const Listener& l : listeners) {
-      if (!chosen && is_local(l.host)) {
-        chosen = &l;
+      if (!host_listener && is_local(l.host)) {
+        host_listener = &l;
       }
     }
-    if (chosen) {
-      // The client reconnects to localhost:<advertised port>: that host port
-      // must be published.
-      for (const PortMapping& p : s.ports) {
-        bool covers = p.published == chosen->port ||
-                      (p.published_end != 0 && p.published <= chosen->port && chosen->port <= p.published_end);
-        if (covers && p.protocol == "tcp") {
-          provenance.emplace_back("port", describe(*chosen, *hit));
-          provenance.emplace_back("host", "published on the Docker host: 127.0.0.1");
-          return Endpoint{"127.0.0.1", chosen->port};
+    if (host_listener) {
+      // The port the listener binds inside the container: from
+      // KAFKA_LISTENERS under the same listener name, else the advertised one.
+      int container_port = host_listener->port;
+      if (auto bound = env(s, {"KAFKA_LISTENERS", "KAFKA_CFG_LISTENERS"})) {
+        for (const Listener& l : parse_listeners(bound->value)) {
+          if (l.name == host_listener->name) {
+            container_port = l.port;
+          }
         }
       }
-      notes.push_back("service \"" + s.name + "\": Kafka advertises " + chosen->host + ":" +
-                      std::to_string(chosen->port) + " for the host, but host port " + std::to_string(chosen->port) +
-                      " is not published");
+      // Probe the host port published for that container port; failing
+      // that, the advertised port itself if it is published.
+      for (const PortMapping& p : s.ports) {
+        if (p.target == container_port && p.published != 0 && p.protocol == "tcp") {
+          provenance.emplace_back("port", describe(*host_listener, *hit));
+          return endpoint(s, container_port, "kafka", mode, provenance, notes);
+        }
+      }
+      for (const PortMapping& p : s.ports) {
+        bool covers = p.published == host_listener->port ||
+                      (p.published_end != 0 && p.published <= host_listener->port && host_listener->port <= p.published_end);
+        if (covers && p.protocol == "tcp") {
+          provenance.emplace_back("port", describe(*host_listener, *hit));
+          provenance.emplace_back("host", "published on the Docker host: 127.0.0.1");
+          return Endpoint{"127.0.0.1", host_listener->port};
+        }
+      }
+      notes.push_back("service \"" + s.name + "\": Kafka advertises " + host_listener->host + ":" +
+                      std::to_string(host_listener->port) + " for the host, but neither container port " +
+                      std::to_string(container_port) + " nor host port " + std::to_string(host_listener->port) +
+                      " is published");
       return std::nullopt;
     }
-  } else {
-    for (const Listener& l : listeners) {
-      if (!chosen && names_service(s, l.host)) {
-        chosen = &l;
-      }
-    }
-    for (const Listener& l : listeners) {
-      if (!chosen && !is_local(l.host)) {
-        chosen = &l;
-      }
+    if (internal) {
+      // No listener for the host: reach the internal one through its
+      // published port; clients will be redirected to a name only other
+      // containers resolve.
+      notes.push_back("service \"" + s.name + "\": Kafka advertises no listener for the host (only " +
+                      internal->host + ":" + std::to_string(internal->port) +
+                      "): a client on the host is redirected to a name it may not resolve");
     }
   }
   int port = 9092;
-  if (chosen) {
-    port = chosen->port;
-    provenance.emplace_back("port", describe(*chosen, *hit));
+  if (internal) {
+    port = internal->port;
+    provenance.emplace_back("port", describe(*internal, *hit));
   } else if (auto legacy = env(s, {"KAFKA_ADVERTISED_PORT"}); legacy && to_port(legacy->value)) {
     port = *to_port(legacy->value);
     provenance.emplace_back("port", from_env(*legacy));

@@ -172,7 +172,7 @@ Node ModelLoader::load(const std::vector<std::string>& files, const ModelScope& 
 }
 
 void ModelLoader::process(Node& doc, const std::string& file, const ModelScope& scope) {
-  check_keys(doc, "(root)", k_top_level_keys, m_diag);
+  check_keys(doc, "(root)", k_top_level_keys, m_diag, UnknownKeys::warning);
   if (const Node* version = doc.find("version")) {
     m_diag.warn(version->where, "the attribute `version` is obsolete, it will be ignored");
     doc.erase("version");
@@ -217,7 +217,7 @@ void ModelLoader::apply_includes(Node& doc, const std::string& file, const Model
     if (entry.is_scalar()) {
       paths.push_back(entry.value);
     } else if (entry.is_mapping()) {
-      check_keys(entry, path, {"path", "project_directory", "env_file"}, m_diag);
+      check_keys(entry, path, {"path", "project_directory", "env_file"}, m_diag, UnknownKeys::warning);
       paths = string_or_list(entry.find("path"));
       if (const Node* dir = entry.find("project_directory"); dir && dir->is_scalar()) {
         project_dir = resolve_path(scope.project_dir, dir->value);
@@ -330,7 +330,7 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
   if (extends->is_scalar()) {
     base_name = extends->value;
   } else if (extends->is_mapping()) {
-    check_keys(*extends, path, {"service", "file"}, m_diag);
+    check_keys(*extends, path, {"service", "file"}, m_diag, UnknownKeys::warning);
     if (const Node* s = extends->find("service"); s && s->is_scalar()) {
       base_name = s->value;
     }

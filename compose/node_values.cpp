@@ -94,7 +94,23 @@ std::optional<std::vector<std::string>> read_string_list(const Node& node, const
   return out;
 }
 
-void check_keys(const Node& mapping, const std::string& path, const std::vector<std::string>& known, Diagnostics& diag) {
+namespace {
+
+// Keys whose loss changes the dependency graph (or which services exist).
+bool shapes_graph(std::string_view key) {
+  for (std::string_view k : {"depends_on", "links", "volumes_from", "network_mode", "profiles", "extends", "include",
+                             "services", "condition", "required", "service", "file", "path", "project_directory"}) {
+    if (k == key) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void check_keys(const Node& mapping, const std::string& path, const std::vector<std::string>& known, Diagnostics& diag,
+                UnknownKeys severity) {
   for (const MapEntry& e : mapping.entries) {
     if (e.key.starts_with("x-")) {
       continue;
@@ -107,10 +123,15 @@ void check_keys(const Node& mapping, const std::string& path, const std::vector<
       continue;
     }
     std::string message = path + ": unknown key \"" + e.key + "\"";
-    if (auto suggestion = util::closest_match(e.key, known)) {
+    auto suggestion = util::closest_match(e.key, known);
+    if (suggestion) {
       message += " (did you mean \"" + *suggestion + "\"?)";
     }
-    diag.error(e.key_where, message);
+    if (severity == UnknownKeys::error || (suggestion && shapes_graph(*suggestion))) {
+      diag.error(e.key_where, message);
+    } else {
+      diag.warn(e.key_where, message + "; ignored");
+    }
   }
 }
 

@@ -41,8 +41,17 @@ std::optional<Millis> read_duration(const Node& node, const std::string& path, D
 std::optional<std::vector<std::string>> read_string_list(const Node& node, const std::string& path, Diagnostics& diag,
                                                          bool allow_single = false);
 
+enum class UnknownKeys {
+  error,    // our own extensions (x-stackgate): every unknown key is an error
+  warning,  // compose-spec mappings: a key from a newer spec must not fail the load
+};
+
 /// Unknown keys of a mapping, with a did-you-mean suggestion. x-* keys are
-/// always allowed.
-void check_keys(const Node& mapping, const std::string& path, const std::vector<std::string>& known, Diagnostics& diag);
+/// always allowed. With UnknownKeys::warning an unknown key is a warning,
+/// except a near-typo of a key that shapes the dependency graph
+/// ("depend_on", "link", "profile"...): ignoring that one would silently
+/// change the levels, and Docker Compose rejects it too.
+void check_keys(const Node& mapping, const std::string& path, const std::vector<std::string>& known, Diagnostics& diag,
+                UnknownKeys severity = UnknownKeys::error);
 
 }  // namespace stackgate::compose

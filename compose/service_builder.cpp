@@ -209,7 +209,7 @@ Service build_service(const MapEntry& entry, const std::map<std::string, std::st
     diag.error(node.where, path + " must be a mapping");
     return out;
   }
-  check_keys(node, path, k_service_keys, diag);
+  check_keys(node, path, k_service_keys, diag, UnknownKeys::warning);
   read_scalar(node, "image", path, out.image, diag);
   read_scalar(node, "hostname", path, out.hostname, diag);
   read_scalar(node, "container_name", path, out.container_name, diag);

@@ -46,7 +46,7 @@ void read_long_entry(const MapEntry& e, const std::string& path, Service& out, D
     diag.error(spec.where, path + " must be a mapping with condition, required and restart");
     return;
   }
-  check_keys(spec, path, {"condition", "required", "restart"}, diag);
+  check_keys(spec, path, {"condition", "required", "restart"}, diag, UnknownKeys::warning);
   const Node* condition = spec.find("condition");
   if (!condition) {
     diag.error(e.key_where, path +

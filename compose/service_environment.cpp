@@ -28,7 +28,7 @@ std::vector<EnvFileRef> env_file_refs(const Node& node, const std::string& path,
       diag.error(item.where, item_path + " must be a path or a mapping with path and required");
       return;
     }
-    check_keys(item, item_path, {"path", "required", "format"}, diag);
+    check_keys(item, item_path, {"path", "required", "format"}, diag, UnknownKeys::warning);
     const Node* p = item.find("path");
     if (!p || !p->is_scalar()) {
       diag.error(item.where, item_path + " must set path");

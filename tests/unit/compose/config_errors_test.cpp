@@ -92,6 +92,40 @@ TEST_CASE("errors: unknown top-level key", "[errors]") {
         "compose.yaml:1:1: error: (root): unknown key \"service\" (did you mean \"services\"?)");
 }
 
+TEST_CASE("errors: unknown keys outside the graph are warnings, not errors", "[errors]") {
+  // A key from a newer spec (or a typo of a key that does not shape the
+  // graph) must not fail the load: the levels do not depend on it.
+  TempProject t;
+  t.write("compose.yaml",
+          "services:\n  api:\n    image: nginx\n    depends_on: [db]\n    gpu_count: 2\n    future_key: {a: 1}\n"
+          "    depends_on_extra: x\n  db:\n    image: postgres\n    restrat: always\n"
+          "    depends_on:\n      cache: {condition: service_started, timeout: 10s}\n  cache: {image: redis}\n"
+          "settings: {a: 1}\n");
+  auto r = t.load();
+  SG_REQUIRE_LOADED(r);
+  std::vector<std::string> warnings;
+  for (const Warning& w : r->warnings) {
+    warnings.push_back(w.where.line > 0 ? std::to_string(w.where.line) + ": " + w.message : w.message);
+  }
+  CHECK(warnings == std::vector<std::string>{
+                        "14: (root): unknown key \"settings\"; ignored",
+                        "5: services.api: unknown key \"gpu_count\" (did you mean \"cpu_count\"?); ignored",
+                        "6: services.api: unknown key \"future_key\"; ignored",
+                        "7: services.api: unknown key \"depends_on_extra\"; ignored",
+                        "10: services.db: unknown key \"restrat\" (did you mean \"restart\"?); ignored",
+                        "12: services.db.depends_on.cache: unknown key \"timeout\"; ignored",
+                    });
+  CHECK(r->services.at("api").depends_on.size() == 1);
+  CHECK(r->services.at("db").depends_on.size() == 1);
+}
+
+TEST_CASE("errors: a near-typo of a graph key stays an error", "[errors]") {
+  CHECK(errors_of("services:\n  api:\n    image: nginx\n    profile: [debug]\n") ==
+        "compose.yaml:4:5: error: services.api: unknown key \"profile\" (did you mean \"profiles\"?)");
+  CHECK(errors_of("services:\n  api:\n    image: nginx\n    link: [db]\n  db: {image: x}\n") ==
+        "compose.yaml:4:5: error: services.api: unknown key \"link\" (did you mean \"links\"?)");
+}
+
 TEST_CASE("errors: services must be a mapping", "[errors]") {
   CHECK(errors_of("services: [a, b]\n") == "compose.yaml:1:11: error: services must be a mapping");
 }

@@ -193,6 +193,55 @@ TEST_CASE("infer: kafka from the host uses the published localhost listener", "[
   CHECK(urls(p, "kafka", AddressMode::published) == std::vector<std::string>{"kafka://127.0.0.1:9092"});
 }
 
+TEST_CASE("infer: kafka advertised under its own name, seen from the host", "[infer][kafka][published]") {
+  // Only an internal listener named after the service: service mode uses it;
+  // from the host its container port is reached through the published port.
+  Project p = load(R"(services:
+  kafka:
+    image: confluentinc/cp-kafka:7.5.0
+    environment:
+      KAFKA_ADVERTISED_LISTENERS: PLAINTEXT://kafka:9092
+    ports: ["127.0.0.1:19092:9092"]
+)");
+  auto service = infer_probes(p, p.services.at("kafka"), {});
+  REQUIRE(service.size() == 1);
+  CHECK(service[0].url == "kafka://kafka:9092");
+  CHECK(provenance(service[0], "port") ==
+        "advertised listener PLAINTEXT://kafka:9092 in KAFKA_ADVERTISED_LISTENERS from environment (compose.yaml:5:35)");
+  InferResult published = explain_probes(p, p.services.at("kafka"), {AddressMode::published});
+  REQUIRE(published.probes.size() == 1);
+  CHECK(published.probes[0].url == "kafka://127.0.0.1:19092");
+  CHECK(provenance(published.probes[0], "port") ==
+        "advertised listener PLAINTEXT://kafka:9092 in KAFKA_ADVERTISED_LISTENERS from environment (compose.yaml:5:35)");
+  REQUIRE(published.notes.size() == 1);
+  CHECK(published.notes[0].find("no listener for the host (only kafka:9092)") != std::string::npos);
+}
+
+TEST_CASE("infer: kafka internal and host listeners in both modes", "[infer][kafka][published]") {
+  Project p = load(R"(services:
+  kafka:
+    image: confluentinc/cp-kafka:7.6.0
+    ports: ["127.0.0.1:9092:9092"]
+    environment:
+      KAFKA_ADVERTISED_LISTENERS: PLAINTEXT://kafka:29092,PLAINTEXT_HOST://localhost:9092
+  remapped:
+    image: confluentinc/cp-kafka:7.6.0
+    ports: ["39092:9093"]
+    environment:
+      KAFKA_LISTENERS: PLAINTEXT://0.0.0.0:29092,PLAINTEXT_HOST://0.0.0.0:9093
+      KAFKA_ADVERTISED_LISTENERS: PLAINTEXT://remapped:29092,PLAINTEXT_HOST://localhost:39092
+  unpublished:
+    image: confluentinc/cp-kafka:7.6.0
+    environment:
+      KAFKA_ADVERTISED_LISTENERS: PLAINTEXT://unpublished:29092,PLAINTEXT_HOST://localhost:9092
+)");
+  CHECK(urls(p, "kafka") == std::vector<std::string>{"kafka://kafka:29092"});
+  CHECK(urls(p, "kafka", AddressMode::published) == std::vector<std::string>{"kafka://127.0.0.1:9092"});
+  CHECK(urls(p, "remapped") == std::vector<std::string>{"kafka://remapped:29092"});
+  CHECK(urls(p, "remapped", AddressMode::published) == std::vector<std::string>{"kafka://127.0.0.1:39092"});
+  CHECK(urls(p, "unpublished", AddressMode::published).empty());
+}
+
 TEST_CASE("infer: clickhouse", "[infer]") {
   Project p = load(R"(services:
   ch:

@@ -19,6 +19,8 @@ while [ $# -gt 0 ]; do
     --profile|--project-directory)
       [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
       sg_args+=("$1" "$2"); or_args+=("$1" "$2"); shift 2 ;;
+    --profile=*|--project-directory=*)
+      sg_args+=("${1%%=*}" "${1#*=}"); or_args+=("${1%%=*}" "${1#*=}"); shift ;;
     -f) sg_args+=(-f "$2"); or_args+=(-f "$2"); shift 2 ;;
     -*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     *) sg_args+=(-f "$1"); or_args+=(-f "$1"); shift ;;
@@ -32,7 +34,7 @@ trap 'rm -rf "$tmp"' EXIT
 timeout 60 "$STACKGATE" plan ${sg_args[@]+"${sg_args[@]}"} --format json >"$tmp/sg.json" 2>"$tmp/sg.err"; sg_rc=$?
 timeout 60 "$ORACLE" ${or_args[@]+"${or_args[@]}"} >"$tmp/or.json" 2>"$tmp/or.err"; or_rc=$?
 
-label="${or_args[*]:-(discovered in $PWD)}"
+label="$(basename "$PWD"): ${or_args[*]:-(discovered)}"
 if [ $sg_rc -ne 0 ] || [ $or_rc -ne 0 ]; then
   if [ $sg_rc -ne 0 ] && [ $or_rc -ne 0 ]; then
     echo "SAME (both fail): $label"

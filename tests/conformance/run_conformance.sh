@@ -6,8 +6,8 @@
 # A fixture directory is compared as Docker Compose would find it (project
 # discovery in the directory, override file included), once without and once
 # with `--profile '*'`. A file `conformance.cases` in the directory replaces
-# these defaults: one case a line, `[VAR=value...] [compare.sh arguments]`
-# ('#' comments). A directory without a compose file nor cases is skipped.
+# these defaults: one case a line, `[VAR=value...] [compare.sh arguments]`,
+# or `default` for no arguments ('#' comments). A directory without a compose file nor cases is skipped.
 #
 #   run_conformance.sh STACKGATE_BINARY ORACLE_BUILD_DIR
 set -u
@@ -58,7 +58,9 @@ for dir in "$root"/tests/data/compose/*/ "$root"/tests/data/conformance/*/; do
   if [ -f "$dir/conformance.cases" ]; then
     while IFS= read -r line || [ -n "$line" ]; do
       line=${line%%#*}
-      [ -n "${line// /}" ] && lines+=("$line")
+      [ -n "${line// /}" ] || continue
+      [ "$(echo $line)" = default ] && line=""
+      lines+=("$line")
     done <"$dir/conformance.cases"
   else
     found=0

@@ -32,7 +32,8 @@ e2e_install_tools() {
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-  for p in curl jq python3; do command -v $p >/dev/null 2>&1 || missing+=("$p"); done
+  for p in curl python3; do command -v $p >/dev/null 2>&1 || missing+=("$p"); done
+  python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
   [ ${#missing[@]} = 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     E2E_SKIP_REASON="missing tools (${missing[*]}) and not root to install them"

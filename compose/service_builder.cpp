@@ -1,6 +1,8 @@
 #include "compose/service_builder.h"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 
 #include "compose/ports.h"
 #include "compose/shell_words.h"
@@ -25,6 +27,64 @@ const std::vector<std::string> k_service_keys = {
     "volumes_from", "working_dir",
     // Removed from the spec but still accepted by Docker Compose.
     "volume_driver", "cpu_count", "dockerfile", "net"};
+
+// compose-go's format.ParseVolume, errors only: a short volume spec is
+// split on ':' (not inside ${...}, not after a one-letter drive) into
+// source:target:options; an empty section or a fourth one is an error.
+std::optional<std::string> volume_spec_error(std::string_view spec) {
+  if (spec.empty()) {
+    return "invalid empty volume spec";
+  }
+  if (spec.size() <= 2) {
+    return std::nullopt;
+  }
+  int sections = 0;
+  std::string buffer;
+  int in_substitution = 0;
+  for (size_t i = 0; i <= spec.size(); ++i) {
+    char c = i < spec.size() ? spec[i] : '\0';
+    bool end = i == spec.size();
+    if (!end && c == '$' && i + 1 < spec.size() && spec[i + 1] == '{') {
+      ++in_substitution;
+      buffer += c;
+      continue;
+    }
+    if (!end && c == '}' && in_substitution > 0) {
+      --in_substitution;
+      buffer += c;
+      continue;
+    }
+    bool drive = c == ':' && buffer.size() == 1 && std::isalpha(static_cast<unsigned char>(buffer[0]));
+    if (!drive && (c == ':' || end) && in_substitution == 0) {
+      if (buffer.empty()) {
+        return "invalid spec: " + std::string(spec) + ": empty section between colons";
+      }
+      if (sections >= 2 && !end) {
+        return "invalid spec: " + std::string(spec) + ": too many colons";
+      }
+      ++sections;
+      buffer.clear();
+    } else {
+      buffer += c;
+    }
+  }
+  return std::nullopt;
+}
+
+void check_volumes(const Node& node, const std::string& path, Diagnostics& diag) {
+  if (!node.is_sequence()) {
+    return;
+  }
+  for (size_t i = 0; i < node.items.size(); ++i) {
+    const Node& item = node.items[i];
+    if (!item.is_scalar()) {
+      continue;
+    }
+    if (auto error = volume_spec_error(item.value)) {
+      diag.error(item.where, path + "[" + std::to_string(i) + "]: " + *error);
+    }
+  }
+}
 
 std::vector<std::string> read_command(const Node& node, const std::string& path, Diagnostics& diag) {
   if (node.is_null()) {
@@ -227,6 +287,9 @@ Service build_service(const MapEntry& entry, const std::map<std::string, std::st
   }
   if (const Node* n = node.find("ports")) {
     read_ports(*n, path + ".ports", out, diag);
+  }
+  if (const Node* n = node.find("volumes")) {
+    check_volumes(*n, path + ".volumes", diag);
   }
   if (const Node* n = node.find("profiles")) {
     out.profiles = read_string_list(*n, path + ".profiles", diag).value_or(std::vector<std::string>{});

@@ -183,3 +183,18 @@ TEST_CASE("errors: positions point into the file the value came from", "[errors]
         "override.yaml:5:20: error: services.api.depends_on.db.condition: unknown condition \"nope\"; use "
         "service_started, service_healthy or service_completed_successfully");
 }
+
+TEST_CASE("errors: short volume specs as compose-go parses them", "[errors]") {
+  // An unset variable before the colon leaves an empty section.
+  CHECK(errors_of("services:\n  api:\n    image: x\n    volumes:\n      - ${SOCK}:/var/run/docker.sock:ro\n") ==
+        "compose.yaml:5:9: error: services.api.volumes[0]: invalid spec: :/var/run/docker.sock:ro: empty section "
+        "between colons");
+  CHECK(errors_of("services:\n  api:\n    image: x\n    volumes: [\"ab:/b:ro:z\"]\n") ==
+        "compose.yaml:4:15: error: services.api.volumes[0]: invalid spec: ab:/b:ro:z: too many colons");
+  TempProject t;
+  t.write("compose.yaml",
+          "services:\n  api:\n    image: x\n    volumes:\n      - /data\n      - c:\\data:/win:ro\n"
+          "      - 'x:/y:rw,z'\n      - '$${HOME:-a:b}:/home'\n      - ab\n      - type: bind\n        source: .\n"
+          "        target: /src\n");
+  SG_REQUIRE_LOADED(t.load());
+}

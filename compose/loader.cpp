@@ -33,10 +33,16 @@ std::string project_name(const LoadOptions& options, const std::map<std::string,
     }
   }
   if (!name) {
+    // A name written in a file is normalised (compose-go's projectName),
+    // not rejected: `name: MyApp` is "myapp".
+    std::optional<std::string> in_files;
     for (const std::string& file : files) {
       if (auto in_file = loader.project_name_in(file, scope)) {
-        name = in_file;
+        in_files = in_file;
       }
+    }
+    if (in_files && !normalize_project_name(*in_files).empty()) {
+      return normalize_project_name(*in_files);
     }
   }
   if (!name) {

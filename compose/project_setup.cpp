@@ -140,14 +140,24 @@ std::vector<std::string> active_profiles(const LoadOptions& options, const std::
   if (!options.profiles.empty()) {
     return options.profiles;
   }
-  std::vector<std::string> out;
+  // As compose-go's WithDefaultProfiles: COMPOSE_PROFILES split on ',' and
+  // trimmed, empty items kept. Unset or empty, that is the one profile "":
+  // a service whose profiles list "" (`profiles: ["${X:+name}"]` with X
+  // unset) is then enabled.
+  std::string value;
   if (auto it = variables.find("COMPOSE_PROFILES"); it != variables.end()) {
-    for (const std::string& p : util::split(it->second, ',')) {
-      std::string_view trimmed = util::trim(p);
-      if (!trimmed.empty()) {
-        out.emplace_back(trimmed);
-      }
+    value = it->second;
+  }
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t comma = value.find(',', start);
+    std::string_view item = std::string_view(value).substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    out.emplace_back(util::trim(item));
+    if (comma == std::string::npos) {
+      break;
     }
+    start = comma + 1;
   }
   return out;
 }

@@ -28,7 +28,8 @@ std::map<std::string, std::string> load_variables(const std::vector<std::string>
 /// Lowercase, only [a-z0-9_-], no leading '_' or '-'.
 std::string normalize_project_name(std::string_view name);
 
-/// --profile, else COMPOSE_PROFILES (comma-separated, trimmed).
+/// --profile, else COMPOSE_PROFILES (comma-separated, trimmed, empty items
+/// kept: unset or empty is the single profile "").
 std::vector<std::string> active_profiles(const LoadOptions& options, const std::map<std::string, std::string>& variables);
 
 }  // namespace stackgate::compose

@@ -86,6 +86,30 @@ void check_volumes(const Node& node, const std::string& path, Diagnostics& diag)
   }
 }
 
+// The schema's uniqueItems on lists that compose-go neither merges into a
+// mapping nor de-duplicates (override.EnforceUnicity): two equal items fail
+// validation, "services.a.depends_on items at 0 and 1 are equal".
+void check_unique_items(const Node& service, const std::string& path, Diagnostics& diag) {
+  for (const char* key : {"depends_on", "volumes_from", "external_links", "group_add", "security_opt",
+                          "device_cgroup_rules"}) {
+    const Node* list = service.find(key);
+    if (!list || !list->is_sequence()) {
+      continue;
+    }
+    for (size_t j = 1; j < list->items.size(); ++j) {
+      for (size_t i = 0; i < j; ++i) {
+        const Node& a = list->items[i];
+        const Node& b = list->items[j];
+        if (a.is_scalar() && b.is_scalar() && a.value == b.value) {
+          diag.error(b.where, path + "." + key + " items at " + std::to_string(i) + " and " + std::to_string(j) +
+                                  " are equal");
+          i = j;  // one error per duplicate
+        }
+      }
+    }
+  }
+}
+
 std::vector<std::string> read_command(const Node& node, const std::string& path, Diagnostics& diag) {
   if (node.is_null()) {
     return {};
@@ -270,6 +294,7 @@ Service build_service(const MapEntry& entry, const std::map<std::string, std::st
     return out;
   }
   check_keys(node, path, k_service_keys, diag, UnknownKeys::warning);
+  check_unique_items(node, path, diag);
   read_scalar(node, "image", path, out.image, diag);
   read_scalar(node, "hostname", path, out.hostname, diag);
   read_scalar(node, "container_name", path, out.container_name, diag);

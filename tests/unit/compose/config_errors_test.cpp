@@ -198,3 +198,15 @@ TEST_CASE("errors: short volume specs as compose-go parses them", "[errors]") {
           "        target: /src\n");
   SG_REQUIRE_LOADED(t.load());
 }
+
+TEST_CASE("errors: equal items in depends_on or volumes_from lists", "[errors]") {
+  // The schema's uniqueItems; compose-go does not de-duplicate these lists.
+  CHECK(errors_of("services:\n  a:\n    image: x\n    depends_on: [b, c, b]\n  b: {image: x}\n  c: {image: x}\n") ==
+        "compose.yaml:4:24: error: services.a.depends_on items at 0 and 2 are equal");
+  CHECK(errors_of("services:\n  a:\n    image: x\n    volumes_from: [b, b]\n  b: {image: x}\n") ==
+        "compose.yaml:4:23: error: services.a.volumes_from items at 0 and 1 are equal");
+  // links are de-duplicated (EnforceUnicity): no error.
+  TempProject t;
+  t.write("compose.yaml", "services:\n  a:\n    image: x\n    links: [b, b]\n  b: {image: x}\n");
+  SG_REQUIRE_LOADED(t.load());
+}

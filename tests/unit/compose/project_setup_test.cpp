@@ -212,6 +212,43 @@ TEST_CASE("setup: an explicit project name must already be normalised", "[setup]
         "with [a-z0-9]");
 }
 
+TEST_CASE("setup: a name: written in a file is normalised, not rejected", "[setup]") {
+  TempProject t;
+  t.write("compose.yaml", "name: My-App_2\nservices:\n  a:\n    hostname: ${COMPOSE_PROJECT_NAME}\n");
+  auto r = t.load();
+  SG_REQUIRE_LOADED(r);
+  CHECK(r->name == "my-app_2");
+  CHECK(r->services.at("a").hostname == "my-app_2");
+  LoadOptions o = t.options();
+  o.environ = {{"COMPOSE_PROJECT_NAME", "My-App"}};
+  CHECK_FALSE(t.load(o));  // set explicitly: must already be normalised
+}
+
+TEST_CASE("profiles: unset or empty COMPOSE_PROFILES is the one profile \"\"", "[profiles]") {
+  // compose-go's WithDefaultProfiles splits "" into [""]: a service whose
+  // profile interpolates to "" is enabled while no profile is chosen.
+  TempProject t;
+  t.write("compose.yaml",
+          "services:\n  app:\n    depends_on:\n      store: {condition: service_started, required: false}\n"
+          "  store:\n    profiles: [\"${STORE_HOST:+external}\"]\n");
+  auto unset = t.load();
+  SG_REQUIRE_LOADED(unset);
+  CHECK(unset->services.count("store") == 1);
+  CHECK(unset->services.at("app").depends_on.size() == 1);
+  LoadOptions o = t.options();
+  o.environ = {{"COMPOSE_PROFILES", ""}};
+  CHECK(t.load(o)->services.count("store") == 1);
+  o.environ = {{"COMPOSE_PROFILES", "local, "}};  // an empty item counts too
+  CHECK(t.load(o)->services.count("store") == 1);
+  o.environ = {{"COMPOSE_PROFILES", "local"}};
+  auto local = t.load(o);
+  SG_REQUIRE_LOADED(local);
+  CHECK(local->disabled_services.count("store") == 1);
+  CHECK(local->services.at("app").depends_on.empty());
+  o.environ = {{"STORE_HOST", "db"}};
+  CHECK(t.load(o)->disabled_services.count("store") == 1);
+}
+
 TEST_CASE("profiles: services without profiles are always enabled", "[profiles]") {
   TempProject t;
   t.write("compose.yaml", "services:\n  a: {}\n  debug:\n    profiles: [debug]\n");

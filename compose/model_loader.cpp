@@ -172,7 +172,25 @@ Node ModelLoader::load(const std::vector<std::string>& files, const ModelScope& 
 }
 
 void ModelLoader::process(Node& doc, const std::string& file, const ModelScope& scope) {
-  check_keys(doc, "(root)", k_top_level_keys, m_diag, UnknownKeys::warning);
+  // An unknown top-level key is a warning (a newer spec), except in the
+  // v1 format (services at the top level, no `services:`), which Compose
+  // rejects too: ignoring it would give an empty plan.
+  bool v1_format = false;
+  if (!doc.find("services")) {
+    for (const MapEntry& e : doc.entries) {
+      bool known = e.key.starts_with("x-") ||
+                   std::find(k_top_level_keys.begin(), k_top_level_keys.end(), e.key) != k_top_level_keys.end();
+      if (!known && e.value.is_mapping() && (e.value.find("image") || e.value.find("build"))) {
+        v1_format = true;
+        m_diag.error(e.key_where, "(root): unknown key \"" + e.key +
+                                      "\": services must be under `services:` (the Compose file format v1 is not "
+                                      "supported)");
+      }
+    }
+  }
+  if (!v1_format) {
+    check_keys(doc, "(root)", k_top_level_keys, m_diag, UnknownKeys::warning);
+  }
   if (const Node* version = doc.find("version")) {
     m_diag.warn(version->where, "the attribute `version` is obsolete, it will be ignored");
     doc.erase("version");

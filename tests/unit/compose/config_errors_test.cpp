@@ -210,3 +210,11 @@ TEST_CASE("errors: equal items in depends_on or volumes_from lists", "[errors]")
   t.write("compose.yaml", "services:\n  a:\n    image: x\n    links: [b, b]\n  b: {image: x}\n");
   SG_REQUIRE_LOADED(t.load());
 }
+
+TEST_CASE("errors: the v1 format (services at the top level) is rejected", "[errors]") {
+  CHECK(errors_of("db:\n  image: postgres\nweb:\n  image: nginx\n  links: [db]\n") ==
+        "compose.yaml:1:1: error: (root): unknown key \"db\": services must be under `services:` (the Compose file "
+        "format v1 is not supported)\n"
+        "compose.yaml:3:1: error: (root): unknown key \"web\": services must be under `services:` (the Compose file "
+        "format v1 is not supported)");
+}

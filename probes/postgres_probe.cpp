@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -74,7 +75,15 @@ std::string one_line(std::string_view message) {
   // "connection to server at "127.0.0.1", port 5432 failed: Connection refused"
   size_t failed = out.find(" failed: ");
   if (out.starts_with("connection to server") && failed != std::string::npos) out = out.substr(failed + 9);
-  return out.empty() ? std::string("connection failed") : out;
+  if (out.empty()) return "connection failed";
+  // strerror() texts ("Connection refused") read like every other probe's
+  // reasons in lower case; acronyms ("SSL SYSCALL error") stay as they are.
+  std::string line(out);
+  if (line.size() > 1 && std::isupper(static_cast<unsigned char>(line[0])) &&
+      std::islower(static_cast<unsigned char>(line[1]))) {
+    line[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(line[0])));
+  }
+  return line;
 }
 
 enum class Refusal { not_yet, not_yet_cheap, fatal, unknown };

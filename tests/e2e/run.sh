@@ -66,6 +66,13 @@ for s in "${SCENARIOS[@]}"; do
   rc=$?
   # Safety net: whatever the scenario left behind.
   [ -f "$dir/compose.yaml" ] && dc_down "$PROJECT" "$dir/compose.yaml"
+  if [ "$s" = swarm ]; then
+    bounded 60 docker stack rm sge2eswarm >/dev/null 2>&1 || true
+    if [ -f "$E2E_LOGS/swarm.joined-by-e2e" ]; then
+      bounded 60 docker swarm leave --force >/dev/null 2>&1 || true
+      rm -f "$E2E_LOGS/swarm.joined-by-e2e"
+    fi
+  fi
   line=$(grep -E "^E2E (PASS|FAIL) $s\b" "$log" | tail -1)
   if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
     line="E2E FAIL $s: timed out after ${LIMIT[$s]:-420} s (last log lines: $(grep -v '^E2E ' "$log" | tail -3 | tr '\n' ' ' | cut -c1-300))"

@@ -16,7 +16,10 @@ cleanup() {
       [ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$S")" ] && break
     sleep 1
   done
-  [ "$we_joined" = 1 ] && bounded 60 docker swarm leave --force >/dev/null 2>&1 || true
+  if [ "$we_joined" = 1 ]; then
+    bounded 60 docker swarm leave --force >/dev/null 2>&1 || true
+    rm -f "${E2E_LOGS:-/tmp}/swarm.joined-by-e2e"
+  fi
 }
 trap cleanup EXIT
 
@@ -28,6 +31,8 @@ if [ "$state" != active ]; then
     e2e_fail $name "docker swarm init failed: $(echo "$out" | tail -1)"; exit 1
   fi
   we_joined=1
+  # For run.sh's safety net, should this script be killed before its trap runs.
+  touch "${E2E_LOGS:-/tmp}/swarm.joined-by-e2e"
   echo "swarm initialised (advertise $addr)"
 else
   echo "this engine is already a swarm node; deploying into it and leaving it as it was"

@@ -153,7 +153,7 @@ build_image() {
   local t0=$SECONDS
   local base_arg=(--build-arg "BASE=$BASE_IMAGE") a
   for a in "${args[@]}"; do case $a in BASE=*) base_arg=() ;; esac; done
-  if ! bounded 1800 docker build --label "stackgate.e2e.hash=$hash" "${base_arg[@]}" \
+  if ! bounded 1800 docker build --force-rm --label "stackgate.e2e.hash=$hash" "${base_arg[@]}" \
       "${args[@]}" -f "$dockerfile" -t "$name" "$ctx" >"$log" 2>&1; then
     e2e_log "build of $name failed; last lines of $log:"
     tail -30 "$log" >&2

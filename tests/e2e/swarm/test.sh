@@ -18,6 +18,7 @@ cleanup() {
   done
   if [ "$we_joined" = 1 ]; then
     bounded 60 docker swarm leave --force >/dev/null 2>&1 || true
+    bounded 30 docker network rm docker_gwbridge >/dev/null 2>&1 || true
     rm -f "${E2E_LOGS:-/tmp}/swarm.joined-by-e2e"
   fi
 }

@@ -165,6 +165,7 @@ std::expected<Project, util::ConfigErrors> load_project(const LoadOptions& optio
   }
 
   std::vector<std::string> profiles = active_profiles(options, scope.variables);
+  project.profiles = profiles;
   if (const Node* services = model.find("services"); services && services->is_mapping()) {
     for (const MapEntry& e : services->entries) {
       Service s = build_service(e, scope.variables, diag);

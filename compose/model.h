@@ -100,6 +100,7 @@ struct Project {
   std::string name;                 // normalised project name
   std::string working_dir;          // project directory
   std::vector<std::string> files;   // the files loaded, in order (includes included files)
+  std::vector<std::string> profiles;  // the active profiles ("*" = all)
   std::map<std::string, Service> services;           // enabled services
   std::map<std::string, Service> disabled_services;  // profiled out
   std::vector<Warning> warnings;    // unset variables, obsolete `version`...

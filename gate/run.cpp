@@ -83,6 +83,20 @@ std::expected<compose::Project, int> load(const Options& o, bool print_warnings 
   lo.profiles = o.profiles;
   lo.environ = compose::current_environ();
   auto project = compose::load_project(lo);
+  // As `docker compose up X` does, naming a profiled-out service activates
+  // its profiles (compose-go WithServicesEnabled): load again with them.
+  if (project) {
+    std::vector<std::string> more = project->profiles;
+    for (const std::string& target : o.targets) {
+      auto disabled = project->disabled_services.find(target);
+      if (disabled == project->disabled_services.end()) continue;
+      more.insert(more.end(), disabled->second.profiles.begin(), disabled->second.profiles.end());
+    }
+    if (more.size() != project->profiles.size()) {
+      lo.profiles = more;
+      project = compose::load_project(lo);
+    }
+  }
   if (!project) return std::unexpected(print_config_errors(project.error()));
   if (print_warnings) {
     for (const compose::Warning& w : project->warnings) std::cerr << warning_text(w.where, w.message) << "\n";

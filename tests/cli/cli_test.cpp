@@ -183,6 +183,17 @@ TEST_CASE("plan --for excludes the target from the levels and releases it", "[cl
   CHECK(j["release"] == nlohmann::json::parse(R"(["api"])"));
 }
 
+TEST_CASE("plan --for a profiled-out service activates its profiles, as compose does", "[cli][plan]") {
+  Result without = sg({"-f", "profiles.yaml", "plan", "--format", "json"});
+  REQUIRE(without.code == 0);
+  CHECK(nlohmann::json::parse(without.out)["levels"] == nlohmann::json::parse(R"([["db"]])"));
+
+  Result named = sg({"-f", "profiles.yaml", "plan", "--for", "migrate", "--format", "json"});
+  INFO(named.err);
+  REQUIRE(named.code == 0);
+  CHECK(nlohmann::json::parse(named.out)["levels"] == nlohmann::json::parse(R"([["db"],["seed"]])"));
+}
+
 TEST_CASE("plan text and dot name the levels", "[cli][plan]") {
   Result text = sg({"-f", "plan.yaml", "plan"});
   CHECK(text.code == 0);

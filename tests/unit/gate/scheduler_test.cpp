@@ -1,6 +1,9 @@
 #include "gate/scheduler.h"
 
 #include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "tests/fakes/fake_clock.h"
@@ -325,31 +328,44 @@ TEST_CASE("an attempt that overruns its timeout counts as not_yet and is not ret
 }
 
 TEST_CASE("with real threads the attempts of one level overlap", "[scheduler][threads]") {
-  // Each probe blocks for 150 ms inside check() (its "I/O"); run one after
-  // another they would need 600 ms.
-  struct Slow final : stackgate::probes::Probe {
-    stackgate::probes::Outcome check(stackgate::probes::Millis) override {
-      std::this_thread::sleep_for(150ms);
-      return stackgate::probes::Outcome::ready();
-    }
+  // A rendezvous: each probe's check() passes only once all four are inside
+  // check() at the same time, which can only happen if the scheduler runs
+  // them concurrently. Run one after another, the first would give up after
+  // its bounded wait and answer not_yet until the deadline.
+  struct Rendezvous {
+    std::mutex mutex;
+    std::condition_variable all_in;
+    int inside = 0;
   };
+  struct Meeting final : stackgate::probes::Probe {
+    explicit Meeting(Rendezvous& r) : m_r(r) {}
+    stackgate::probes::Outcome check(stackgate::probes::Millis) override {
+      std::unique_lock lock(m_r.mutex);
+      ++m_r.inside;
+      m_r.all_in.notify_all();
+      bool met = m_r.all_in.wait_for(lock, 2s, [this] { return m_r.inside >= 4; });
+      if (!met) --m_r.inside;
+      return met ? stackgate::probes::Outcome::ready() : stackgate::probes::Outcome::not_yet("alone");
+    }
+    Rendezvous& m_r;
+  };
+  Rendezvous rendezvous;
   stackgate::gate::SteadyClock clock;
   stackgate::gate::ThreadExecutor executor;
   FakeReporter reporter;
   LevelTasks level;
   for (int i = 0; i < 4; ++i) {
     ProbeTask task;
-    task.probe = std::make_shared<Slow>();
+    task.probe = std::make_shared<Meeting>(rendezvous);
     task.target = "tcp://s" + std::to_string(i) + ":1";
     task.options.window = {1, 0ms};
+    task.options.timeout = 3s;
     level.push_back({"s" + std::to_string(i), {task}});
   }
   SchedulerOptions options;
-  options.timeout = 10s;
+  options.timeout = 5s;
   Scheduler scheduler(clock, executor, reporter, options);
-  auto start = std::chrono::steady_clock::now();
   auto result = scheduler.run({level});
-  auto took = std::chrono::steady_clock::now() - start;
   CHECK(result.status == RunStatus::released);
-  CHECK(took < 450ms);
+  for (const auto& probe : result.probes) CHECK(probe.attempts == 1);
 }

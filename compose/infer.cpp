@@ -165,8 +165,7 @@ InferResult explain_probes(const Project& project, const Service& service, const
     }
   }
   if (result.probes.empty() && result.notes.empty()) {
-    result.notes.push_back("service \"" + service.name +
-                           "\": no probe (unknown image, no expose or ports, no x-stackgate.probes)");
+    result.notes.push_back("no probe: unknown image, no expose or ports, no x-stackgate.probes");
   }
   return result;
 }

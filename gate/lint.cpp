@@ -6,6 +6,7 @@
 #include "gate/graph.h"
 #include "gate/plan.h"
 #include "probes/url.h"
+#include "util/strings.h"
 
 namespace stackgate::gate {
 namespace {
@@ -65,12 +66,17 @@ void check_probes(const compose::Project& project, const compose::InferOptions& 
     if (service.stackgate.skip || (service.replicas && *service.replicas == 0)) continue;
     compose::InferResult explained = compose::explain_probes(project, service, infer);
     if (explained.probes.empty()) {
-      std::string why;
-      for (const std::string& note : explained.notes) why += "; " + note;
+      // The notes say why nothing was inferred ("port 6379 (redis) is not
+      // published"); the generic one only repeats this message.
+      std::vector<std::string> why;
+      for (const std::string& note : explained.notes) {
+        if (!note.starts_with("no probe: ")) why.push_back(note);
+      }
       out.push_back({Severity::warning, service.where,
-                     "service " + quoted(name) +
-                         " has no probe: it counts as ready as soon as its level starts (add x-stackgate.probes, "
-                         "a stackgate.probe label or ports)" + why});
+                     "service " + quoted(name) + " has no probe" +
+                         (why.empty() ? std::string() : " (" + util::join(why, "; ") + ")") +
+                         ": it counts as ready as soon as its level starts (add x-stackgate.probes, "
+                         "a stackgate.probe label or ports)"});
     }
     for (const compose::InferredProbe& ip : explained.probes) {
       auto url = probes::parse_url(ip.url);

@@ -289,7 +289,7 @@ TEST_CASE("infer: nothing to probe gives no probe and a note", "[infer]") {
   Project p = load("services:\n  job:\n    image: busybox\n");
   InferResult r = explain_probes(p, p.services.at("job"), {});
   CHECK(r.probes.empty());
-  CHECK(r.notes == std::vector<std::string>{"service \"job\": no probe (unknown image, no expose or ports, no x-stackgate.probes)"});
+  CHECK(r.notes == std::vector<std::string>{"no probe: unknown image, no expose or ports, no x-stackgate.probes"});
 }
 
 TEST_CASE("infer: published mode uses 127.0.0.1 or the host_ip and the host port", "[infer][published]") {

@@ -10,9 +10,7 @@ using stackgate::compose::testing::TempProject;
 namespace {
 
 std::string errors_of(std::string_view yaml) {
-  TempProject t;
-  t.write("compose.yaml", yaml);
-  auto r = t.load();
+  auto r = stackgate::compose::testing::load_yaml(yaml);
   REQUIRE_FALSE(r);
   return format_errors(r.error());
 }

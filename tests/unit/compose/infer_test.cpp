@@ -6,16 +6,11 @@
 #include "temp_project.h"
 
 using namespace stackgate::compose;
-using stackgate::compose::testing::TempProject;
 
 namespace {
 
 Project load(std::string_view yaml, const std::map<std::string, std::string>& environ = {}) {
-  TempProject t;
-  t.write("compose.yaml", yaml);
-  LoadOptions o = t.options();
-  o.environ = environ;
-  auto r = t.load(o);
+  auto r = stackgate::compose::testing::load_yaml(yaml, environ);
   SG_REQUIRE_LOADED(r);
   return *r;
 }

@@ -10,11 +10,7 @@ using stackgate::compose::testing::TempProject;
 namespace {
 
 Service load_service(std::string_view yaml, const std::map<std::string, std::string>& environ = {}) {
-  TempProject t;
-  t.write("compose.yaml", yaml);
-  LoadOptions o = t.options();
-  o.environ = environ;
-  auto r = t.load(o);
+  auto r = stackgate::compose::testing::load_yaml(yaml, environ);
   SG_REQUIRE_LOADED(r);
   REQUIRE(r->services.count("s") == 1);
   return r->services.at("s");

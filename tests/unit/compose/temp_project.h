@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,17 @@ class TempProject {
  private:
   std::string m_dir;
 };
+
+/// Loads `yaml` as the compose.yaml of a fresh project, with `environ` as the
+/// process environment. Positions in the result name "compose.yaml".
+inline std::expected<Project, util::ConfigErrors> load_yaml(std::string_view yaml,
+                                                            const std::map<std::string, std::string>& environ = {}) {
+  TempProject t;
+  t.write("compose.yaml", yaml);
+  LoadOptions o = t.options();
+  o.environ = environ;
+  return t.load(o);
+}
 
 /// Every error formatted, one per line, for whole-string comparisons.
 inline std::string format_errors(const util::ConfigErrors& errors) {

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -96,13 +98,27 @@ bool Process::wait_for_output(const std::function<bool(const std::string&, const
   return done(m_out, m_err);
 }
 
+// Pipes closed, child not reaped yet: block on its pidfd until it exits or
+// `limit` passes (no polling loop).
+void Process::wait_for_exit(std::chrono::milliseconds limit) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0));
+  if (fd < 0) {
+    // Kernels before 5.3 have no pidfd: pace the caller's re-check instead.
+    ::poll(nullptr, 0, 1);
+    return;
+  }
+  pollfd p{fd, POLLIN, 0};
+  ::poll(&p, 1, static_cast<int>(std::max<long long>(1, limit.count())));
+  ::close(fd);
+}
+
 std::optional<int> Process::wait(std::chrono::milliseconds limit) {
   auto end = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < end) {
     if (m_out_fd >= 0 || m_err_fd >= 0) {
       pump(std::chrono::milliseconds(5));
     } else if (!reap()) {
-      ::usleep(1000);  // pipes closed, child not reaped yet
+      wait_for_exit(std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now()));
     }
     if ((m_out_fd < 0 && m_err_fd < 0) && reap()) return m_status;
   }

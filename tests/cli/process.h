@@ -37,6 +37,7 @@ class Process {
   pid_t pid() const { return m_pid; }
 
  private:
+  void wait_for_exit(std::chrono::milliseconds limit);
   void pump(std::chrono::milliseconds slice);
   bool reap();
 

@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "probes/factory.h"
+#include "tests/servers/harness.h"
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
@@ -57,12 +58,7 @@ class TlsServer {
   bool wait_until_up() const {
     auto tcp = parse_probe_spec("tcp://127.0.0.1:" + std::to_string(m_port));
     auto probe = make_probe(*tcp);
-    auto give_up = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < give_up) {
-      if ((*probe)->check(100ms).verdict == Verdict::ready) return true;
-      ::usleep(10000);  // refused returns at once: pace the poll
-    }
-    return false;
+    return stackgate::testing::poll_until([&] { return (*probe)->check(100ms).verdict == Verdict::ready; }, 20s);
   }
   int port() const { return m_port; }
   std::string cert() const { return m_dir + "/cert.pem"; }

@@ -1,10 +1,22 @@
-// Zero-config probe inference. Order of precedence:
+// Zero-config probe inference. Where each service's probes come from, in
+// order of precedence:
 //   1. x-stackgate.skip / stackgate.skip: nothing;
 //   2. x-stackgate.probes and stackgate.probe labels, which replace what
 //      would be inferred unless `infer: true`;
-//   3. a typed probe from the image (image_family.cpp), else TCP on each
-//      exposed or published container port;
-//   4. plus, for a Kafka consumer (x-stackgate.kafka.groups), a kafka://
+//   3. nothing for the service that runs stackgate itself, and for a job
+//      (a dependent waits for it with service_completed_successfully: a
+//      server probe could never pass once it exits) -- with the Docker
+//      Engine, its exit code (docker://...?state=exited0);
+//   4. a typed probe for its server family (family_evidence.cpp), each value
+//      from a client's connection string naming it, else the server's
+//      environment, else its healthcheck, else the image default;
+//   5. else a probe translated from its healthcheck (curl, wget, nc,
+//      stackgate check);
+//   6. else TCP on its client ports (quorum, cluster and admin ports left out);
+//   7. with the Docker Engine, the container's health where the file has a
+//      healthcheck (and a dependent waits for service_healthy, or nothing
+//      typed covers it);
+//   8. plus, for a Kafka consumer (x-stackgate.kafka.groups), a kafka://
 //      probe with groups=... against its broker.
 // x-stackgate window/timeout become query options on every probe.
 #include "compose/infer.h"
@@ -13,9 +25,13 @@
 #include <deque>
 #include <set>
 
+#include "compose/connection_refs.h"
+#include "compose/family_evidence.h"
+#include "compose/healthcheck_hint.h"
 #include "compose/image_family.h"
 #include "compose/infer_support.h"
 #include "util/duration.h"
+#include "util/strings.h"
 
 namespace stackgate::compose {
 
@@ -31,7 +47,22 @@ void add_query(std::string& url, std::string_view key, const std::string& value)
   url += (url.find('?') == std::string::npos ? "?" : "&") + param + value;
 }
 
-std::vector<InferredProbe> tcp_probes(const Service& s, AddressMode mode, std::vector<std::string>& notes) {
+// A port that a single node may never open, or that is not a client
+// protocol: ZooKeeper's quorum and election ports, cluster buses,
+// transport and management ports (the family table's peer ports). For a
+// service of a known family, only its own family's; otherwise any family's.
+bool peer_port(int port, ImageFamily family) {
+  for (const FamilyTraits& t : family_table()) {
+    if (family != ImageFamily::unknown && t.family != family) continue;
+    for (int p : t.peer_ports) {
+      if (p == port) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<InferredProbe> tcp_probes(const Service& s, AddressMode mode, ImageFamily family,
+                                      std::vector<std::string>& notes) {
   std::vector<int> ports = s.expose;
   for (const PortMapping& p : s.ports) {
     if (p.protocol == "tcp") {
@@ -40,8 +71,13 @@ std::vector<InferredProbe> tcp_probes(const Service& s, AddressMode mode, std::v
   }
   std::vector<InferredProbe> out;
   std::set<int> seen;
+  std::vector<std::string> dropped;
   for (int port : ports) {
     if (!seen.insert(port).second) {
+      continue;
+    }
+    if (peer_port(port, family)) {
+      dropped.push_back(std::to_string(port));
       continue;
     }
     InferredProbe probe;
@@ -55,7 +91,119 @@ std::vector<InferredProbe> tcp_probes(const Service& s, AddressMode mode, std::v
     probe.url = "tcp://" + at->host + ":" + std::to_string(at->port);
     out.push_back(std::move(probe));
   }
+  if (!dropped.empty()) {
+    notes.push_back("port" + std::string(dropped.size() == 1 ? " " : "s ") + util::join(dropped, ", ") +
+                    " not probed: cluster, peer or admin port" + (dropped.size() == 1 ? "" : "s") +
+                    " that a single node may never open");
+  }
   return out;
+}
+
+// The services that wait for `s` with service_completed_successfully.
+std::vector<std::string> awaited_to_complete(const Project& project, const Service& s) {
+  std::vector<std::string> out;
+  for (const auto& [name, other] : project.services) {
+    for (const Dependency& d : other.depends_on) {
+      if (d.service == s.name && d.condition == Condition::service_completed_successfully) out.push_back(name);
+    }
+  }
+  return out;
+}
+
+bool awaited_healthy(const Project& project, const Service& s) {
+  for (const auto& [name, other] : project.services) {
+    for (const Dependency& d : other.depends_on) {
+      if (d.service == s.name && d.condition == Condition::service_healthy) return true;
+    }
+  }
+  return false;
+}
+
+// The service runs `stackgate wait|smoke|plan|lint|check` itself (the init
+// container): probing it would wait for itself.
+bool runs_gate(const Service& s) {
+  std::vector<std::string> words = command_words(s);
+  bool stackgate = is_stackgate_image(s.image);
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string_view w = words[i];
+    if (w.ends_with("/stackgate") || w == "stackgate") {
+      stackgate = true;
+      continue;
+    }
+    if (stackgate && !w.starts_with('-')) return w == "wait" || w == "smoke" || w == "plan" || w == "lint" || w == "check";
+  }
+  return stackgate && words.empty();
+}
+
+// The best connection string naming `s`: from a direct dependent before any
+// other service, of the decided family before a bare host, in name order.
+struct BestRef {
+  std::optional<ConnectionRef> ref;
+  std::string owner;
+};
+
+BestRef best_ref(const Project& project, const Service& s, ImageFamily family) {
+  BestRef best;
+  int best_rank = 1 << 30;
+  for (const auto& [name, other] : project.services) {
+    if (name == s.name || runs_gate(other)) continue;
+    bool direct = std::any_of(other.depends_on.begin(), other.depends_on.end(),
+                              [&](const Dependency& d) { return d.service == s.name; });
+    for (const ConnectionRef& ref : connection_refs(other)) {
+      if (!names_service(s, ref.host)) continue;
+      if (ref.family != family && ref.family != ImageFamily::unknown) continue;
+      int rank = (direct ? 0 : 4) + (ref.family == family ? (ref.family_from_scheme ? 0 : 1) : 2);
+      if (rank < best_rank) {
+        best_rank = rank;
+        best.ref = ref;
+        best.owner = name;
+      }
+    }
+  }
+  return best;
+}
+
+std::string docker_url(const Project& project, const Service& s, std::string_view state) {
+  return "docker://" + s.name + "?project=" + percent_encode(project.name) + "&state=" + std::string(state);
+}
+
+InferredProbe docker_probe(const Project& project, const Service& s, std::string_view state, std::string why) {
+  InferredProbe probe;
+  probe.kind = "docker";
+  probe.where = s.where;
+  probe.url = docker_url(project, s, state);
+  probe.provenance.emplace_back("state", std::move(why));
+  probe.provenance.emplace_back("containers", "labels com.docker.compose.project=" + project.name +
+                                                  ", com.docker.compose.service=" + s.name);
+  return probe;
+}
+
+// A probe from the service's own healthcheck, with the service as host.
+std::optional<InferredProbe> healthcheck_probe(const Service& s, const HealthcheckHint& hint, AddressMode mode,
+                                               std::vector<std::string>& notes) {
+  InferredProbe probe;
+  probe.kind = "healthcheck";
+  probe.where = s.where;
+  probe.provenance.emplace_back("from", "healthcheck.test runs " + hint.program);
+  if (!hint.url.empty()) {
+    if (mode == AddressMode::published) return std::nullopt;
+    probe.url = hint.url;
+    return probe;
+  }
+  if (!hint.port) return std::nullopt;
+  auto at = endpoint(s, *hint.port, hint.scheme, mode, probe.provenance, notes);
+  if (!at) return std::nullopt;
+  std::string authority = at->host + ":" + std::to_string(at->port);
+  if (hint.scheme == "http" || hint.scheme == "https") {
+    std::string path = hint.path.empty() ? "/" : hint.path;
+    probe.url = hint.scheme + "://" + authority + path + (path.find('?') == std::string::npos ? "?" : "&") +
+                "status=" + hint.status;
+  } else if (hint.scheme == "tcp" || hint.scheme == "zk") {
+    probe.url = hint.scheme + "://" + authority;
+  } else {
+    return std::nullopt;
+  }
+  return probe;
 }
 
 // The Kafka broker a consumer reads from: x-stackgate.kafka.bootstrap, else
@@ -84,7 +232,7 @@ std::optional<InferredProbe> kafka_group_probe(const Project& project, const Ser
       if (!visited.insert(name).second || it == project.services.end()) {
         continue;
       }
-      if (image_family(it->second.image) == ImageFamily::kafka) {
+      if (decide_family(project, it->second).family == ImageFamily::kafka) {
         found = &it->second;
         probe.provenance.emplace_back("broker", "Kafka service \"" + name + "\" among the dependencies");
       }
@@ -93,7 +241,7 @@ std::optional<InferredProbe> kafka_group_probe(const Project& project, const Ser
       }
     }
     for (const auto& [name, candidate] : project.services) {
-      if (!found && image_family(candidate.image) == ImageFamily::kafka) {
+      if (!found && decide_family(project, candidate).family == ImageFamily::kafka) {
         found = &candidate;
         probe.provenance.emplace_back("broker", "Kafka service \"" + name + "\" in the project");
       }
@@ -125,6 +273,103 @@ std::optional<InferredProbe> kafka_group_probe(const Project& project, const Ser
   return probe;
 }
 
+void infer_service(const Project& project, const Service& service, const InferOptions& options, InferResult& result) {
+  AddressMode mode = options.address_mode;
+  if (runs_gate(service)) {
+    result.gate = true;
+    result.notes.push_back("runs stackgate itself: not probed");
+    return;
+  }
+  std::vector<std::string> waiting = awaited_to_complete(project, service);
+  if (!waiting.empty()) {
+    result.job = true;
+    std::string who = "\"" + util::join(waiting, "\", \"") + "\" waits for it with service_completed_successfully";
+    if (options.docker) {
+      result.probes.push_back(docker_probe(project, service, "exited0", "a job: " + who));
+    } else {
+      result.notes.push_back("a job: " + who +
+                             "; a server probe could never pass once it exits, so the gate trusts Compose for it "
+                             "(give stackgate the Docker socket to check its exit code)");
+    }
+    return;
+  }
+  FamilyDecision family = decide_family(project, service);
+  if (family.family == ImageFamily::unknown && family.runs_client) {
+    result.notes.push_back("runs " + family.client_program + ", a client, not a server: not probed");
+    return;
+  }
+  std::optional<HealthcheckHint> health = healthcheck_hint(service);
+  bool has_healthcheck = service.healthcheck && !service.healthcheck->disabled;
+  bool typed = false;
+  if (family.family != ImageFamily::unknown) {
+    result.family = to_string(family.family);
+    BestRef ref = best_ref(project, service, family.family);
+    Hints hints;
+    if (ref.ref) {
+      hints.ref = &*ref.ref;
+      hints.ref_owner = ref.owner;
+    }
+    if (health && (health->family == family.family || health->family == ImageFamily::unknown)) hints.health = &*health;
+    if (auto probe = infer_typed(service, family.family, hints, mode, result.notes)) {
+      probe->kind = "family";
+      probe->where = service.where;
+      probe->provenance.insert(probe->provenance.begin(),
+                               {"family", std::string(to_string(family.family)) + ": " + util::join(family.evidence, "; ")});
+      result.probes.push_back(std::move(*probe));
+      typed = true;
+    } else {
+      // No typed probe could pass (or the port is not reachable from
+      // here): its client port alone, never its peer ports.
+      Service client_only = service;
+      client_only.expose.clear();
+      client_only.ports.clear();
+      int client_port = traits(family.family)->client_port;
+      for (const PortMapping& p : service.ports) {
+        if (p.target == client_port) client_only.ports.push_back(p);
+      }
+      if (client_only.ports.empty() && mode == AddressMode::service) client_only.expose.push_back(client_port);
+      std::vector<std::string> ignored;
+      for (InferredProbe& probe : tcp_probes(client_only, mode, family.family, ignored)) {
+        probe.provenance.insert(probe.provenance.begin(), {"family", std::string(to_string(family.family)) + ": " +
+                                                                         util::join(family.evidence, "; ")});
+        result.probes.push_back(std::move(probe));
+      }
+      if (!result.probes.empty()) {
+        result.hazards.push_back("runs " + std::string(to_string(family.family)) +
+                                 " but is probed only by TCP: an open port does not mean it serves");
+      }
+    }
+    if (family.family == ImageFamily::kafka && mode == AddressMode::service && kafka_advertises_only_local(service)) {
+      result.hazards.push_back("Kafka advertises only localhost listeners: other containers bootstrap, then are "
+                               "sent to localhost and cannot use the cluster (set KAFKA_ADVERTISED_LISTENERS to a "
+                               "name they resolve, e.g. PLAINTEXT://" + service.name + ":9092)");
+    }
+  } else if (health && !(options.docker && has_healthcheck)) {
+    if (auto probe = healthcheck_probe(service, *health, mode, result.notes)) result.probes.push_back(std::move(*probe));
+  }
+  if (result.probes.empty() && family.family == ImageFamily::unknown && !(options.docker && has_healthcheck)) {
+    std::vector<InferredProbe> tcp = tcp_probes(service, mode, family.family, result.notes);
+    if (tcp.size() > 1) {
+      std::vector<std::string> ports;
+      for (const InferredProbe& p : tcp) ports.push_back(p.url.substr(p.url.rfind(':') + 1));
+      result.hazards.push_back("probed by TCP on ports " + util::join(ports, ", ") +
+                               ": if any of them opens only in some configurations the wait never ends (name the "
+                               "one that matters in x-stackgate.probes)");
+    }
+    result.probes.insert(result.probes.end(), tcp.begin(), tcp.end());
+  }
+  if (options.docker && has_healthcheck && (!typed || awaited_healthy(project, service))) {
+    result.probes.push_back(docker_probe(project, service, "healthy",
+                                         awaited_healthy(project, service)
+                                             ? "healthcheck in the file; a dependent waits for service_healthy"
+                                             : "healthcheck in the file"));
+  }
+  if (result.probes.empty() && has_healthcheck && !options.docker) {
+    result.hazards.push_back("has a healthcheck stackgate cannot translate and no other probe (give stackgate the "
+                             "Docker socket to use the container's health, or add x-stackgate.probes)");
+  }
+}
+
 }  // namespace
 
 InferResult explain_probes(const Project& project, const Service& service, const InferOptions& options) {
@@ -144,11 +389,19 @@ InferResult explain_probes(const Project& project, const Service& service, const
     result.probes.push_back(std::move(probe));
   }
   if (ext.probes.empty() || !ext.replace_inferred) {
-    if (auto typed = infer_from_image(service, options.address_mode, result.notes)) {
-      result.probes.push_back(std::move(*typed));
-    } else if (image_family(service.image) == ImageFamily::unknown) {
-      std::vector<InferredProbe> tcp = tcp_probes(service, options.address_mode, result.notes);
-      result.probes.insert(result.probes.end(), tcp.begin(), tcp.end());
+    infer_service(project, service, options, result);
+  } else if (!ext.probes.empty()) {
+    std::vector<std::string> waiting = awaited_to_complete(project, service);
+    if (!waiting.empty()) {
+      result.job = true;
+      for (const std::string& url : ext.probes) {
+        if (!url.starts_with("docker://")) {
+          result.hazards.push_back("\"" + util::join(waiting, "\", \"") +
+                                   "\" waits for it to complete (service_completed_successfully), but x-stackgate "
+                                   "gives it a server probe that can never pass once it exits");
+          break;
+        }
+      }
     }
   }
   if (!ext.kafka_groups.empty()) {
@@ -164,9 +417,25 @@ InferResult explain_probes(const Project& project, const Service& service, const
       add_query(probe.url, "window", *ext.window);
     }
   }
+  if (!ext.probes.empty() && ext.replace_inferred && !result.job) {
+    ImageFamily family = decide_family(project, service).family;
+    bool only_tcp = std::all_of(result.probes.begin(), result.probes.end(),
+                                [](const InferredProbe& p) { return p.url.starts_with("tcp://"); });
+    if (family != ImageFamily::unknown && only_tcp) {
+      result.family = to_string(family);
+      result.hazards.push_back("runs " + std::string(to_string(family)) +
+                               " but x-stackgate probes it only by TCP: an open port does not mean it serves (use " +
+                               std::string(traits(family)->scheme) + "://)");
+    }
+  }
   if (result.probes.empty() && result.notes.empty()) {
     result.notes.push_back("no probe: unknown image, no expose or ports, no x-stackgate.probes");
   }
+  std::vector<std::string> unique;
+  for (std::string& note : result.notes) {
+    if (std::find(unique.begin(), unique.end(), note) == unique.end()) unique.push_back(std::move(note));
+  }
+  result.notes = std::move(unique);
   return result;
 }
 

@@ -13,7 +13,9 @@ namespace stackgate::compose {
 
 struct InferredProbe {
   std::string url;       // full probe URL, may contain a password: redact before printing
-  std::string kind;      // "x-stackgate", "label", "image", "ports", "kafka-group"
+  // "x-stackgate", "label", "family" (a typed probe), "healthcheck",
+  // "ports", "kafka-group", "docker" (container state from the Engine)
+  std::string kind;
   // One line per inferred value: {"user", "POSTGRES_USER from environment"}.
   std::vector<std::pair<std::string, std::string>> provenance;
   SourceLocation where;  // where the URL or its deciding value was written
@@ -26,6 +28,10 @@ enum class AddressMode {
 
 struct InferOptions {
   AddressMode address_mode = AddressMode::service;
+  // The Docker Engine is reachable: jobs are checked by their exit code and
+  // services with a healthcheck by the Engine's health status
+  // (docker://SERVICE?project=P&state=...).
+  bool docker = false;
 };
 
 /// The probes of `service`: x-stackgate/labels first; otherwise (or in
@@ -40,6 +46,12 @@ std::vector<InferredProbe> infer_probes(const Project& project, const Service& s
 struct InferResult {
   std::vector<InferredProbe> probes;
   std::vector<std::string> notes;
+  // Probes that may never pass or prove little, for `lint` ("probed only
+  // by TCP although it runs postgres", "Kafka advertises only localhost").
+  std::vector<std::string> hazards;
+  std::string family;  // the server family decided for the service ("" when none)
+  bool job = false;    // a dependent waits for it with service_completed_successfully
+  bool gate = false;   // it runs stackgate wait/smoke itself
 };
 
 InferResult explain_probes(const Project& project, const Service& service, const InferOptions& options);

@@ -11,6 +11,8 @@
 //    container port through its published port (with a note).
 #include <algorithm>
 
+#include "compose/connection_refs.h"
+#include "compose/image_family.h"
 #include "compose/infer_support.h"
 #include "util/strings.h"
 
@@ -50,17 +52,7 @@ std::vector<Listener> parse_listeners(const std::string& text) {
   return out;
 }
 
-bool is_local(const std::string& host) {
-  return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "0.0.0.0" || host.empty() ||
-         host == "host.docker.internal";
-}
-
-bool names_service(const Service& s, const std::string& host) {
-  if (host == s.name || host == s.hostname || host == s.container_name) {
-    return true;
-  }
-  return std::find(s.network_aliases.begin(), s.network_aliases.end(), host) != s.network_aliases.end();
-}
+bool is_local(const std::string& host) { return is_local_host(host); }
 
 std::string describe(const Listener& l, const EnvHit& hit) {
   return "advertised listener " + l.name + "://" + l.host + ":" + std::to_string(l.port) + " in " + from_env(hit);
@@ -68,8 +60,22 @@ std::string describe(const Listener& l, const EnvHit& hit) {
 
 }  // namespace
 
+bool kafka_advertises_only_local(const Service& s) {
+  std::optional<EnvHit> hit = env(s, {"KAFKA_ADVERTISED_LISTENERS", "KAFKA_CFG_ADVERTISED_LISTENERS"});
+  if (!hit) {
+    // apache/kafka without configuration advertises localhost:9092; the
+    // Confluent and Bitnami images need the variable to start at all.
+    std::string repository = image_repository(s.image);
+    return repository == "apache/kafka" || repository == "apache/kafka-native";
+  }
+  std::vector<Listener> listeners = parse_listeners(hit->value);
+  return !listeners.empty() &&
+         std::all_of(listeners.begin(), listeners.end(), [](const Listener& l) { return is_local(l.host); });
+}
+
 std::optional<Endpoint> kafka_endpoint(const Service& s, AddressMode mode, Provenance& provenance,
-                                       std::vector<std::string>& notes) {
+                                       std::vector<std::string>& notes, std::optional<int> client_port,
+                                       const std::string& client_source) {
   std::optional<EnvHit> hit = env(s, {"KAFKA_ADVERTISED_LISTENERS", "KAFKA_CFG_ADVERTISED_LISTENERS"});
   std::vector<Listener> listeners = hit ? parse_listeners(hit->value) : std::vector<Listener>{};
 
@@ -139,6 +145,17 @@ std::optional<Endpoint> kafka_endpoint(const Service& s, AddressMode mode, Prove
     }
   }
   int port = 9092;
+  if (client_port && mode == AddressMode::service) {
+    // The port a client of the broker bootstraps from: exactly what it uses.
+    for (const Listener& l : listeners) {
+      if (l.port == *client_port && !is_local(l.host)) {
+        provenance.emplace_back("port", describe(l, *hit) + ", used by " + client_source);
+        return endpoint(s, l.port, "kafka", mode, provenance, notes);
+      }
+    }
+    provenance.emplace_back("port", client_source);
+    return endpoint(s, *client_port, "kafka", mode, provenance, notes);
+  }
   if (internal) {
     port = internal->port;
     provenance.emplace_back("port", describe(*internal, *hit));

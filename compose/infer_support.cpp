@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "compose/family_evidence.h"
 #include "compose/shell_words.h"
 
 namespace stackgate::compose::infer_detail {
@@ -53,23 +54,6 @@ std::string from_env(const EnvHit& hit) {
 
 namespace {
 
-// Every word of command and entrypoint; a word with spaces (sh -c "...") is
-// split again.
-std::vector<std::string> command_words(const Service& service) {
-  std::vector<std::string> out;
-  for (const std::vector<std::string>* argv : {&service.entrypoint, &service.command}) {
-    for (const std::string& arg : *argv) {
-      auto words = split_shell_words(arg);
-      if (words && words->size() > 1) {
-        out.insert(out.end(), words->begin(), words->end());
-      } else {
-        out.push_back(arg);
-      }
-    }
-  }
-  return out;
-}
-
 std::string resolve_container_variable(const Service& service, std::string value) {
   if (!value.starts_with('$')) {
     return value;
@@ -98,6 +82,12 @@ std::optional<std::string> flag_value(const Service& service, std::initializer_l
     }
   }
   return std::nullopt;
+}
+
+std::string ref_source(const Hints& hints) {
+  if (!hints.ref) return "";
+  std::string at = where_text(hints.ref->where);
+  return hints.ref->variable + " of service " + hints.ref_owner + (at.empty() ? "" : " (" + at + ")");
 }
 
 std::optional<int> to_port(std::string_view text) {

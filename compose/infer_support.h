@@ -8,6 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "compose/connection_refs.h"
+#include "compose/healthcheck_hint.h"
+#include "compose/image_family.h"
 #include "compose/infer.h"
 
 namespace stackgate::compose::infer_detail {
@@ -50,13 +53,32 @@ struct Endpoint {
 std::optional<Endpoint> endpoint(const Service& service, int container_port, std::string_view what, AddressMode mode,
                                  Provenance& provenance, std::vector<std::string>& notes);
 
-/// Typed probes from the image: nullopt when the image is not known (or the
-/// port is unreachable in this mode, with a note).
-std::optional<InferredProbe> infer_from_image(const Service& service, AddressMode mode, std::vector<std::string>& notes);
+/// What the file says besides the server's own environment: a client's
+/// connection string naming the service (the strongest: it is what the
+/// client will use) and the service's healthcheck (the weakest).
+struct Hints {
+  const ConnectionRef* ref = nullptr;
+  std::string ref_owner;  // the service whose environment holds `ref`
+  const HealthcheckHint* health = nullptr;
+};
+
+/// "DATABASE_URL of service backend (compose.yaml:30:9)".
+std::string ref_source(const Hints& hints);
+
+/// The typed probe of `family` for `service` (nullopt, with a note, when its
+/// port is unreachable in this mode or no probe could ever pass).
+std::optional<InferredProbe> infer_typed(const Service& service, ImageFamily family, const Hints& hints,
+                                         AddressMode mode, std::vector<std::string>& notes);
 
 /// "host:port" of a Kafka service's listener for other containers (or for
-/// the host in published mode), with provenance.
+/// the host in published mode), with provenance. `client_port` is the port
+/// a client's connection string uses, when there is one.
 std::optional<Endpoint> kafka_endpoint(const Service& service, AddressMode mode, Provenance& provenance,
-                                       std::vector<std::string>& notes);
+                                       std::vector<std::string>& notes, std::optional<int> client_port = std::nullopt,
+                                       const std::string& client_source = "");
+
+/// The listener hosts a Kafka service advertises, and whether every one of
+/// them is local (localhost, 127.0.0.1...): then no other container can use it.
+bool kafka_advertises_only_local(const Service& service);
 
 }  // namespace stackgate::compose::infer_detail

@@ -70,7 +70,11 @@ struct Service {
   std::string name;
   SourceLocation where;  // of the service's key
   std::string image;
-  std::optional<std::string> build_context;
+  std::optional<std::string> build_context;  // resolved against the project directory; remote URLs as written
+  std::string build_dockerfile;                  // build.dockerfile ("" = Dockerfile), relative to the context
+  std::optional<std::string> build_dockerfile_inline;
+  std::map<std::string, std::string> build_args;  // build.args (a bare KEY without a value is left out)
+  std::string build_target;                       // build.target: the stage to build ("" = the last)
   std::vector<std::string> command;     // argv; a string command is split like a shell would (no expansion)
   std::vector<std::string> entrypoint;
   // Final container environment: env_file entries, then `environment`

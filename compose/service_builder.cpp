@@ -132,6 +132,27 @@ void read_build(const Node& node, const std::string& path, Service& out, Diagnos
   } else if (node.is_mapping()) {
     const Node* context = node.find("context");
     out.build_context = context && context->is_scalar() ? context->value : ".";
+    if (const Node* dockerfile = node.find("dockerfile"); dockerfile && dockerfile->is_scalar()) {
+      out.build_dockerfile = dockerfile->value;
+    }
+    if (const Node* inline_text = node.find("dockerfile_inline"); inline_text && inline_text->is_scalar()) {
+      out.build_dockerfile_inline = inline_text->value;
+    }
+    if (const Node* target = node.find("target"); target && target->is_scalar()) {
+      out.build_target = target->value;
+    }
+    if (const Node* args = node.find("args")) {
+      if (args->is_mapping()) {
+        for (const MapEntry& e : args->entries) {
+          if (e.value.is_scalar()) out.build_args[e.key] = e.value.value;
+        }
+      } else if (args->is_sequence()) {
+        for (const Node& item : args->items) {
+          size_t eq = item.is_scalar() ? item.value.find('=') : std::string::npos;
+          if (eq != std::string::npos) out.build_args[item.value.substr(0, eq)] = item.value.substr(eq + 1);
+        }
+      }
+    }
   } else if (!node.is_null()) {
     diag.error(node.where, path + " must be a string or a mapping");
   }

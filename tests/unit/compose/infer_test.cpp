@@ -47,10 +47,10 @@ TEST_CASE("image: families from the table", "[infer][image]") {
   CHECK(image_family("postgres:16") == ImageFamily::postgres);
   CHECK(image_family("postgis/postgis:16-3.4") == ImageFamily::postgres);
   CHECK(image_family("timescale/timescaledb:latest-pg16") == ImageFamily::postgres);
-  CHECK(image_family("bitnami/postgresql") == ImageFamily::bitnami_postgres);
+  CHECK(image_family("bitnami/postgresql") == ImageFamily::postgres);
   CHECK(image_family("redis/redis-stack-server:7.2.0-v6") == ImageFamily::redis);
   CHECK(image_family("valkey/valkey:8") == ImageFamily::redis);
-  CHECK(image_family("docker.io/bitnami/redis:7") == ImageFamily::bitnami_redis);
+  CHECK(image_family("docker.io/bitnami/redis:7") == ImageFamily::redis);
   CHECK(image_family("confluentinc/cp-kafka:7.6.0") == ImageFamily::kafka);
   CHECK(image_family("apache/kafka:3.9.0") == ImageFamily::kafka);
   CHECK(image_family("clickhouse/clickhouse-server:24.3") == ImageFamily::clickhouse);
@@ -79,7 +79,7 @@ TEST_CASE("infer: postgres user, database and provenance", "[infer]") {
   auto probes = infer_probes(p, p.services.at("db"), {});
   REQUIRE(probes.size() == 1);
   CHECK(probes[0].url == "postgres://app:p%40ss%20word@db:5432/appdb");
-  CHECK(probes[0].kind == "image");
+  CHECK(probes[0].kind == "family");
   CHECK(provenance(probes[0], "user") == "POSTGRES_USER from environment (compose.yaml:5:22)");
   CHECK(provenance(probes[0], "port") == "image default 5432");
   CHECK(provenance(probes[0], "host") == "service name");

@@ -219,9 +219,9 @@ std::vector<ConnectionRef> connection_refs(const Service& service) {
         ref.family = name_family;
         if (!split_host_port(text, ref.host, ref.port)) continue;
         if (!ref.port && !host_variable) continue;
-        if (!ref.port && ref.host.find_first_not_of("0123456789.") == std::string::npos) {
-          if (!host_variable) continue;
-        }
+        // "10:30" is a time, not host 10: a host needs a letter or a dotted quad.
+        bool numeric = ref.host.find_first_not_of("0123456789.") == std::string::npos;
+        if (numeric && std::count(ref.host.begin(), ref.host.end(), '.') != 3) continue;
         out.push_back(std::move(ref));
       }
       // A PREFIX_HOST group: PREFIX_PORT, PREFIX_USER, PREFIX_PASSWORD, PREFIX_DB.

@@ -41,6 +41,7 @@ struct Raw {
   std::string plan_format = "text";
   std::string timeout;
   std::string window;
+  std::string docker = "auto";
 };
 
 void add_for(CLI::App* sub, Options& o, const char* what) {
@@ -151,6 +152,11 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
   app.add_flag("-v,--verbose", o.verbose, "Log every attempt (debug level)")->envname("STACKGATE_VERBOSE");
   app.add_flag("--published", o.published, "Probe through published host ports on 127.0.0.1")
       ->envname("STACKGATE_PUBLISHED");
+  app.add_option("--docker", raw.docker,
+                 "Read container state from the Docker Engine (jobs' exit codes, healthchecks): auto (when "
+                 "its socket answers), always or never")
+      ->envname("STACKGATE_DOCKER")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 
   std::map<std::string, CLI::App*> subs;
   for (const CommandInfo& c : k_commands) {
@@ -214,6 +220,9 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     return 2;
   };
   o.log_format = raw.log_format == "json" ? LogFormat::json : LogFormat::text;
+  o.docker = raw.docker == "always"  ? Options::DockerMode::always
+             : raw.docker == "never" ? Options::DockerMode::never
+                                     : Options::DockerMode::automatic;
   o.plan_format = raw.plan_format == "json" ? PlanFormat::json
                   : raw.plan_format == "dot" ? PlanFormat::dot
                                              : PlanFormat::text;

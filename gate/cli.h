@@ -32,6 +32,9 @@ struct Options {
   LogFormat log_format = LogFormat::text;
   int verbose = 0;                             // -v, -vv
   bool published = false;                      // probe published ports on 127.0.0.1
+  // Use the Docker Engine for job exit codes and container health:
+  // auto = when its socket answers, always = require it, never.
+  enum class DockerMode { automatic, always, never } docker = DockerMode::automatic;
 
   // plan / wait / exec.
   std::vector<std::string> targets;            // --for, repeatable

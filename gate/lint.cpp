@@ -65,7 +65,12 @@ void check_probes(const compose::Project& project, const compose::InferOptions& 
   for (const auto& [name, service] : project.services) {
     if (service.stackgate.skip || (service.replicas && *service.replicas == 0)) continue;
     compose::InferResult explained = compose::explain_probes(project, service, infer);
-    if (explained.probes.empty()) {
+    for (const std::string& hazard : explained.hazards) {
+      out.push_back({Severity::warning, service.where, "service " + quoted(name) + ": " + hazard});
+    }
+    // The gate itself, and a job the gate leaves to Compose, have no probe
+    // by design.
+    if (explained.probes.empty() && !explained.gate && !explained.job && explained.hazards.empty()) {
       // The notes say why nothing was inferred ("port 6379 (redis) is not
       // published"); the generic one only repeats this message.
       std::vector<std::string> why;

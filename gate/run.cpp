@@ -33,6 +33,7 @@
 #include "gate/scheduler.h"
 #include "gate/signals.h"
 #include "gate/tasks.h"
+#include "probes/docker_probe.h"
 #include "probes/factory.h"
 #include "util/strings.h"
 
@@ -70,6 +71,11 @@ int usage_error(const std::string& message) {
 compose::InferOptions infer_options(const Options& o) {
   compose::InferOptions infer;
   infer.address_mode = o.published ? compose::AddressMode::published : compose::AddressMode::service;
+  switch (o.docker) {
+    case Options::DockerMode::never: infer.docker = false; break;
+    case Options::DockerMode::always: infer.docker = true; break;
+    case Options::DockerMode::automatic: infer.docker = probes::docker_engine_available(Millis{300}); break;
+  }
   return infer;
 }
 

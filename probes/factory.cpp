@@ -25,6 +25,9 @@ std::expected<std::unique_ptr<Probe>, std::string> make_zk_probe(const ProbeSpec
 #ifdef SG_HAVE_MQTT
 std::expected<std::unique_ptr<Probe>, std::string> make_mqtt_probe(const ProbeSpec& spec);
 #endif
+#ifdef SG_HAVE_DOCKER
+std::expected<std::unique_ptr<Probe>, std::string> make_docker_probe(const ProbeSpec& spec);
+#endif
 
 namespace {
 
@@ -122,6 +125,13 @@ std::expected<std::unique_ptr<Probe>, std::string> make_probe(const ProbeSpec& s
     return make_mqtt_probe(spec);
 #else
     return std::unexpected(std::string("mqtt probes are not built into this stackgate"));
+#endif
+  }
+  if (scheme == "docker") {
+#ifdef SG_HAVE_DOCKER
+    return make_docker_probe(spec);
+#else
+    return std::unexpected(std::string("docker probes are not built into this stackgate"));
 #endif
   }
   std::string family = module_family(scheme);

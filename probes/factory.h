@@ -1,4 +1,4 @@
-// ProbeSpec -> Probe. TCP, ZooKeeper and MQTT probes are built in; the
+// ProbeSpec -> Probe. TCP, ZooKeeper, MQTT and Docker probes are built in; the
 // others live in shared modules loaded with dlopen() on first use, one per
 // protocol family, so a HEALTHCHECK `stackgate check redis://...` maps
 // hiredis and nothing else:

@@ -146,7 +146,7 @@ std::expected<int, std::string> parse_passes(std::string_view s) {
 const std::vector<std::string>& known_schemes() {
   static const std::vector<std::string> schemes = {
       "tcp", "http", "https", "http+unix", "postgres", "postgresql", "redis",
-      "rediss", "kafka", "clickhouse", "zk", "mqtt"};
+      "rediss", "kafka", "clickhouse", "zk", "mqtt", "docker"};
   return schemes;
 }
 
@@ -257,6 +257,12 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
     if (!socket_path) return fail(socket_path.error());
     if (socket_path->empty()) return fail("missing socket path (write it percent-encoded: %2Frun%2Fapp.sock)");
     url.socket_path = *socket_path;
+  } else if (url.scheme == "docker") {
+    // docker://SERVICE: a Compose service name, not a host; no port.
+    auto service = percent_decode(authority);
+    if (!service) return fail(service.error());
+    if (service->empty()) return fail("missing service name (docker://SERVICE?project=NAME)");
+    url.hosts.push_back(HostPort{std::move(*service), 0});
   } else {
     if (authority.empty()) return fail("missing host");
     std::vector<std::string> parts = util::split(authority, ',');

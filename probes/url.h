@@ -8,6 +8,7 @@
 //   kafka://b1:9092,b2:9092?brokers=2&topics=events&groups=collector
 //   clickhouse://user:pass@host:8123/db   zk://host:2181?mode=any
 //   mqtt://user:pass@host:1883
+//   docker://SERVICE?project=NAME&state=healthy   (SERVICE is a Compose service)
 //
 // Common query options, valid for every scheme: timeout (per attempt),
 // interval (first retry delay), passes and stable_for (the stability window;
@@ -35,7 +36,7 @@ struct Url {
   std::string user;
   std::string password;               // the secret: never print it
   bool has_password = false;
-  std::vector<HostPort> hosts;        // one, or several for kafka://a,b
+  std::vector<HostPort> hosts;        // one, or several for kafka://a,b; docker: {service, 0}
   std::string socket_path;            // http+unix only: the decoded socket path
   std::string path;                   // "/db", "/health" ("" when absent)
   std::vector<std::pair<std::string, std::string>> query;  // in order, decoded

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 
 #include "util/strings.h"
 
@@ -166,6 +167,65 @@ void parse_url_value(std::string_view text, const std::string& variable, ImageFa
   }
 }
 
+// libpq's keyword form: "host=db port=5432 user=app password=x dbname=app".
+bool parse_conninfo(std::string_view text, ConnectionRef& ref) {
+  if (text.find("host=") == std::string_view::npos) return false;
+  std::map<std::string, std::string> kv;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    size_t eq = text.find('=', i);
+    if (eq == std::string_view::npos) break;
+    std::string key = util::to_lower(util::trim(text.substr(i, eq - i)));
+    i = eq + 1;
+    while (i < text.size() && text[i] == ' ') ++i;
+    std::string value;
+    if (i < text.size() && text[i] == '\'') {
+      for (++i; i < text.size() && text[i] != '\''; ++i) {
+        if (text[i] == '\\' && i + 1 < text.size()) ++i;
+        value += text[i];
+      }
+      ++i;
+    } else {
+      while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) value += text[i++];
+    }
+    if (key.empty() || key.find(' ') != std::string::npos) return false;
+    kv[key] = value;
+  }
+  if (!kv.contains("host") || !(kv.contains("dbname") || kv.contains("user") || kv.contains("port"))) return false;
+  if (!split_host_port(kv["host"], ref.host, ref.port)) return false;
+  if (kv.contains("port")) ref.port = parse_port(kv["port"]);
+  if (kv.contains("user")) ref.user = kv["user"];
+  if (kv.contains("password")) ref.password = kv["password"];
+  if (kv.contains("dbname")) ref.database = kv["dbname"];
+  ref.family = ImageFamily::postgres;
+  ref.family_from_scheme = true;
+  ref.scheme = "postgres";
+  return true;
+}
+
+// Go's MySQL driver: "user:pass@tcp(db:3306)/name?parseTime=true".
+bool parse_go_mysql(std::string_view text, ConnectionRef& ref) {
+  size_t tcp = text.find("@tcp(");
+  if (tcp == std::string_view::npos) return false;
+  size_t close = text.find(')', tcp);
+  if (close == std::string_view::npos) return false;
+  std::string_view userinfo = text.substr(0, tcp);
+  size_t colon = userinfo.find(':');
+  ref.user = std::string(userinfo.substr(0, colon));
+  if (colon != std::string_view::npos) ref.password = std::string(userinfo.substr(colon + 1));
+  if (!split_host_port(text.substr(tcp + 5, close - tcp - 5), ref.host, ref.port)) return false;
+  std::string_view rest = text.substr(close + 1);
+  if (rest.starts_with('/')) {
+    std::string_view db = rest.substr(1, rest.find('?') == std::string_view::npos ? std::string_view::npos : rest.find('?') - 1);
+    if (!db.empty()) ref.database = std::string(db);
+  }
+  ref.family = ImageFamily::mysql;
+  ref.family_from_scheme = true;
+  ref.scheme = "mysql";
+  return true;
+}
+
 }  // namespace
 
 bool is_local_host(std::string_view host) {
@@ -188,7 +248,12 @@ std::vector<ConnectionRef> connection_refs(const Service& service) {
     if (value.empty() || value.size() > 4096) continue;
     ImageFamily name_family = variable_family(name);
     size_t before = out.size();
-    if (value.find("://") != std::string_view::npos) {
+    ConnectionRef keyword;
+    keyword.variable = name;
+    if (value.find("://") == std::string_view::npos &&
+        (parse_conninfo(value, keyword) || parse_go_mysql(value, keyword))) {
+      out.push_back(std::move(keyword));
+    } else if (value.find("://") != std::string_view::npos) {
       // One URL, or a list of them ("PLAINTEXT://kafka:9092,SSL://kafka:9093";
       // "redis://a:6379,redis://b:6379"); a list of hosts after one scheme is
       // handled inside parse_url_value.

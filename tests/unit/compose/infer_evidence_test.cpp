@@ -219,7 +219,9 @@ TEST_CASE("connection strings: host groups, JDBC and lists", "[infer][refs]") {
   s.environment = {{"DB_HOST", "mysql"},         {"DB_PORT", "3307"},    {"DB_USER", "wp"},
                    {"DB_PASSWORD", "wp-pw"},     {"DB_NAME", "wordpress"}, {"SPRING_DATASOURCE_URL", "jdbc:postgresql://pg:5433/app?user=u&password=p"},
                    {"KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9093"}, {"ZOOKEEPER_CONNECT", "zk:2181/kafka"},
-                   {"LOG_LEVEL", "debug"},        {"TIMEOUT", "10:30"}};
+                   {"LOG_LEVEL", "debug"},        {"TIMEOUT", "10:30"},
+                   {"PG_DSN", "host=pg2 port=5434 user=u2 password='p w' dbname=d2"},
+                   {"MYSQL_DSN", "app:secret@tcp(maria:3306)/shop?parseTime=true"}};
   std::vector<ConnectionRef> refs = connection_refs(s);
   auto find = [&](const std::string& host) -> const ConnectionRef* {
     for (const ConnectionRef& r : refs) {
@@ -242,7 +244,15 @@ TEST_CASE("connection strings: host groups, JDBC and lists", "[infer][refs]") {
   CHECK(find("k2")->port == 9093);
   REQUIRE(find("zk"));
   CHECK(find("zk")->family == ImageFamily::zookeeper);
-  CHECK(refs.size() == 5);
+  REQUIRE(find("pg2"));
+  CHECK(find("pg2")->port == 5434);
+  CHECK(find("pg2")->password == "p w");
+  CHECK(find("pg2")->database == "d2");
+  REQUIRE(find("maria"));
+  CHECK(find("maria")->family == ImageFamily::mysql);
+  CHECK(find("maria")->user == "app");
+  CHECK(find("maria")->database == "shop");
+  CHECK(refs.size() == 7);
 }
 
 TEST_CASE("connection strings: a client's user without its password falls back to the server's own", "[infer][refs]") {

@@ -439,6 +439,26 @@ InferResult explain_probes(const Project& project, const Service& service, const
   return result;
 }
 
+std::vector<std::string> gated_services(const Project& project) {
+  std::vector<std::string> out;
+  for (const auto& [name, service] : project.services) {
+    std::vector<std::string> words = command_words(service);
+    bool stackgate = is_stackgate_image(service.image) ||
+                     std::any_of(words.begin(), words.end(), [](const std::string& w) {
+                       return w == "stackgate" || w.ends_with("/stackgate");
+                     });
+    if (!stackgate) continue;
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (words[i] == "--for" && i + 1 < words.size()) out.push_back(words[i + 1]);
+      if (words[i].starts_with("--for=")) out.push_back(words[i].substr(6));
+    }
+    if (auto it = service.environment.find("STACKGATE_FOR"); it != service.environment.end()) {
+      for (const std::string& t : util::split(it->second, ',')) out.push_back(std::string(util::trim(t)));
+    }
+  }
+  return out;
+}
+
 std::vector<InferredProbe> infer_probes(const Project& project, const Service& service, const InferOptions& options) {
   return explain_probes(project, service, options).probes;
 }

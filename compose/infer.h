@@ -56,4 +56,9 @@ struct InferResult {
 
 InferResult explain_probes(const Project& project, const Service& service, const InferOptions& options);
 
+/// The services that a gate service of the project releases: the `--for`
+/// targets of every service that runs `stackgate wait|exec` (or its
+/// STACKGATE_FOR variable). They need no probe of their own.
+std::vector<std::string> gated_services(const Project& project);
+
 }  // namespace stackgate::compose

@@ -1,5 +1,6 @@
 #include "gate/lint.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -62,6 +63,7 @@ void check_ports(const compose::Project& project, std::vector<Finding>& out) {
 }
 
 void check_probes(const compose::Project& project, const compose::InferOptions& infer, std::vector<Finding>& out) {
+  std::vector<std::string> gated = compose::gated_services(project);
   for (const auto& [name, service] : project.services) {
     if (service.stackgate.skip || (service.replicas && *service.replicas == 0)) continue;
     compose::InferResult explained = compose::explain_probes(project, service, infer);
@@ -70,7 +72,9 @@ void check_probes(const compose::Project& project, const compose::InferOptions& 
     }
     // The gate itself, and a job the gate leaves to Compose, have no probe
     // by design.
-    if (explained.probes.empty() && !explained.gate && !explained.job && explained.hazards.empty()) {
+    bool released_by_gate = std::find(gated.begin(), gated.end(), name) != gated.end();
+    if (explained.probes.empty() && !explained.gate && !explained.job && !released_by_gate &&
+        explained.hazards.empty()) {
       // The notes say why nothing was inferred ("port 6379 (redis) is not
       // published"); the generic one only repeats this message.
       std::vector<std::string> why;

@@ -245,6 +245,23 @@ TEST_CASE("lint reports hazards and exits 2 on errors", "[cli][lint]") {
   CHECK(contains(clean.out, "dependency cycle detected: api -> worker -> api"));
 }
 
+TEST_CASE("lint names probes that can never pass or prove little", "[cli][lint][infer]") {
+  Result r = sg({"-f", "lint_inference.yaml", "--docker", "never", "lint"});
+  CHECK(r.code == 0);
+  CHECK(contains(r.out, "warning: service \"db\": runs postgres but x-stackgate probes it only by TCP"));
+  CHECK(contains(r.out, "warning: service \"kafka\": Kafka advertises only localhost listeners"));
+  CHECK(contains(r.out, "warning: service \"migrate\": \"backend\" waits for it to complete "
+                        "(service_completed_successfully), but x-stackgate gives it a server probe"));
+  CHECK(contains(r.out, "warning: service \"multi\": probed by TCP on ports 8080, 9090"));
+  CHECK(contains(r.out, "warning: service \"opaque\": has a healthcheck stackgate cannot translate"));
+  // The gate itself and the service it releases need no probe.
+  CHECK_FALSE(contains(r.out, "\"gate\" has no probe"));
+  CHECK_FALSE(contains(r.out, "\"backend\" has no probe"));
+  CHECK(contains(r.out, "lint: 0 errors, 5 warnings"));
+  Result strict = sg({"-f", "lint_inference.yaml", "--docker", "never", "lint", "--strict"});
+  CHECK(strict.code == 2);
+}
+
 // --- check ----------------------------------------------------------------------
 
 TEST_CASE("check on a closed port exits 1 with the reason", "[cli][check]") {

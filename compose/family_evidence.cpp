@@ -249,7 +249,7 @@ std::optional<BuildBase> build_base_image(const Project& project, const Service&
   return target ? target : last;
 }
 
-FamilyDecision decide_family(const Project& project, const Service& service) {
+FamilyDecision decide_family(const Project& project, const Service& service, const std::vector<NamedRef>& refs_naming) {
   std::vector<Signal> signals;
   FamilyDecision decision;
 
@@ -335,14 +335,12 @@ FamilyDecision decide_family(const Project& project, const Service& service) {
   }
 
   // Other services' connection strings naming it.
-  for (const auto& [name, other] : project.services) {
-    if (name == service.name) continue;
-    for (const ConnectionRef& ref : connection_refs(other)) {
-      if (ref.family == ImageFamily::unknown || !names_service(service, ref.host)) continue;
-      signals.push_back({ref.family, ref.family_from_scheme ? 75 : 45,
-                         ref.variable + " of service " + name + " names it" +
-                             (ref.family_from_scheme ? " (" + ref.scheme + "://)" : "")});
-    }
+  for (const NamedRef& named : refs_naming) {
+    const ConnectionRef& ref = named.ref;
+    if (ref.family == ImageFamily::unknown) continue;
+    signals.push_back({ref.family, ref.family_from_scheme ? 75 : 45,
+                       ref.variable + " of service " + named.owner + " names it" +
+                           (ref.family_from_scheme ? " (" + ref.scheme + "://)" : "")});
   }
 
   // Strongest single signal wins; the sum breaks ties.
@@ -372,6 +370,23 @@ FamilyDecision decide_family(const Project& project, const Service& service) {
     if (s.family == best) decision.evidence.push_back(s.text);
   }
   return decision;
+}
+
+}  // namespace stackgate::compose
+
+namespace stackgate::compose {
+
+FamilyDecision decide_family(const Project& project, const Service& service) {
+  std::vector<NamedRef> refs;
+  for (const auto& [name, other] : project.services) {
+    if (name == service.name) continue;
+    bool direct = std::any_of(other.depends_on.begin(), other.depends_on.end(),
+                              [&](const Dependency& d) { return d.service == service.name; });
+    for (ConnectionRef& ref : connection_refs(other)) {
+      if (names_service(service, ref.host)) refs.push_back(NamedRef{name, direct, std::move(ref)});
+    }
+  }
+  return decide_family(project, service, refs);
 }
 
 }  // namespace stackgate::compose

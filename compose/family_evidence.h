@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "compose/connection_refs.h"
 #include "compose/image_family.h"
 #include "compose/model.h"
 
@@ -32,6 +33,16 @@ struct FamilyDecision {
   std::string client_program;
 };
 
+// A connection string in `owner`'s environment that names another service.
+struct NamedRef {
+  std::string owner;
+  bool direct = false;  // `owner` depends on the service it names
+  ConnectionRef ref;
+};
+
+/// `refs_naming` are the connection strings of other services that name
+/// `service` (see InferIndex); the overload without it scans the project.
+FamilyDecision decide_family(const Project& project, const Service& service, const std::vector<NamedRef>& refs_naming);
 FamilyDecision decide_family(const Project& project, const Service& service);
 
 /// The image of the final stage of `service`'s build (Dockerfile FROM after

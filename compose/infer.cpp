@@ -29,6 +29,7 @@
 #include "compose/family_evidence.h"
 #include "compose/healthcheck_hint.h"
 #include "compose/image_family.h"
+#include "compose/infer_index.h"
 #include "compose/infer_support.h"
 #include "util/duration.h"
 #include "util/strings.h"
@@ -99,26 +100,6 @@ std::vector<InferredProbe> tcp_probes(const Service& s, AddressMode mode, ImageF
   return out;
 }
 
-// The services that wait for `s` with service_completed_successfully.
-std::vector<std::string> awaited_to_complete(const Project& project, const Service& s) {
-  std::vector<std::string> out;
-  for (const auto& [name, other] : project.services) {
-    for (const Dependency& d : other.depends_on) {
-      if (d.service == s.name && d.condition == Condition::service_completed_successfully) out.push_back(name);
-    }
-  }
-  return out;
-}
-
-bool awaited_healthy(const Project& project, const Service& s) {
-  for (const auto& [name, other] : project.services) {
-    for (const Dependency& d : other.depends_on) {
-      if (d.service == s.name && d.condition == Condition::service_healthy) return true;
-    }
-  }
-  return false;
-}
-
 // The service runs `stackgate wait|smoke|plan|lint|check` itself (the init
 // container): probing it would wait for itself.
 bool runs_gate(const Service& s) {
@@ -142,22 +123,19 @@ struct BestRef {
   std::string owner;
 };
 
-BestRef best_ref(const Project& project, const Service& s, ImageFamily family) {
+BestRef best_ref(const InferIndex& index, const Service& s, ImageFamily family) {
   BestRef best;
   int best_rank = 1 << 30;
-  for (const auto& [name, other] : project.services) {
-    if (name == s.name || runs_gate(other)) continue;
-    bool direct = std::any_of(other.depends_on.begin(), other.depends_on.end(),
-                              [&](const Dependency& d) { return d.service == s.name; });
-    for (const ConnectionRef& ref : connection_refs(other)) {
-      if (!names_service(s, ref.host)) continue;
-      if (ref.family != family && ref.family != ImageFamily::unknown) continue;
-      int rank = (direct ? 0 : 4) + (ref.family == family ? (ref.family_from_scheme ? 0 : 1) : 2);
-      if (rank < best_rank) {
-        best_rank = rank;
-        best.ref = ref;
-        best.owner = name;
-      }
+  for (const NamedRef& named : index.refs_naming(s.name)) {
+    const ConnectionRef& ref = named.ref;
+    auto owner = index.project().services.find(named.owner);
+    if (owner == index.project().services.end() || runs_gate(owner->second)) continue;
+    if (ref.family != family && ref.family != ImageFamily::unknown) continue;
+    int rank = (named.direct ? 0 : 4) + (ref.family == family ? (ref.family_from_scheme ? 0 : 1) : 2);
+    if (rank < best_rank) {  // equal ranks: the first owner in name order
+      best_rank = rank;
+      best.ref = ref;
+      best.owner = named.owner;
     }
   }
   return best;
@@ -208,8 +186,9 @@ std::optional<InferredProbe> healthcheck_probe(const Service& s, const Healthche
 
 // The Kafka broker a consumer reads from: x-stackgate.kafka.bootstrap, else
 // a Kafka service among its dependencies (nearest first), else any.
-std::optional<InferredProbe> kafka_group_probe(const Project& project, const Service& s, AddressMode mode,
+std::optional<InferredProbe> kafka_group_probe(const InferIndex& index, const Service& s, AddressMode mode,
                                                std::vector<std::string>& notes) {
+  const Project& project = index.project();
   const StackgateExtension& ext = s.stackgate;
   InferredProbe probe;
   probe.kind = "kafka-group";
@@ -232,7 +211,7 @@ std::optional<InferredProbe> kafka_group_probe(const Project& project, const Ser
       if (!visited.insert(name).second || it == project.services.end()) {
         continue;
       }
-      if (decide_family(project, it->second).family == ImageFamily::kafka) {
+      if (index.family(it->second).family == ImageFamily::kafka) {
         found = &it->second;
         probe.provenance.emplace_back("broker", "Kafka service \"" + name + "\" among the dependencies");
       }
@@ -241,7 +220,7 @@ std::optional<InferredProbe> kafka_group_probe(const Project& project, const Ser
       }
     }
     for (const auto& [name, candidate] : project.services) {
-      if (!found && decide_family(project, candidate).family == ImageFamily::kafka) {
+      if (!found && index.family(candidate).family == ImageFamily::kafka) {
         found = &candidate;
         probe.provenance.emplace_back("broker", "Kafka service \"" + name + "\" in the project");
       }
@@ -273,14 +252,15 @@ std::optional<InferredProbe> kafka_group_probe(const Project& project, const Ser
   return probe;
 }
 
-void infer_service(const Project& project, const Service& service, const InferOptions& options, InferResult& result) {
+void infer_service(const InferIndex& index, const Service& service, const InferOptions& options, InferResult& result) {
+  const Project& project = index.project();
   AddressMode mode = options.address_mode;
   if (runs_gate(service)) {
     result.gate = true;
     result.notes.push_back("runs stackgate itself: not probed");
     return;
   }
-  std::vector<std::string> waiting = awaited_to_complete(project, service);
+  std::vector<std::string> waiting = index.awaited_to_complete(service.name);
   if (!waiting.empty()) {
     result.job = true;
     std::string who = "\"" + util::join(waiting, "\", \"") + "\" waits for it with service_completed_successfully";
@@ -293,7 +273,7 @@ void infer_service(const Project& project, const Service& service, const InferOp
     }
     return;
   }
-  FamilyDecision family = decide_family(project, service);
+  const FamilyDecision& family = index.family(service);
   if (family.family == ImageFamily::unknown && family.runs_client) {
     result.notes.push_back("runs " + family.client_program + ", a client, not a server: not probed");
     return;
@@ -303,7 +283,7 @@ void infer_service(const Project& project, const Service& service, const InferOp
   bool typed = false;
   if (family.family != ImageFamily::unknown) {
     result.family = to_string(family.family);
-    BestRef ref = best_ref(project, service, family.family);
+    BestRef ref = best_ref(index, service, family.family);
     Hints hints;
     if (ref.ref) {
       hints.ref = &*ref.ref;
@@ -358,9 +338,9 @@ void infer_service(const Project& project, const Service& service, const InferOp
     }
     result.probes.insert(result.probes.end(), tcp.begin(), tcp.end());
   }
-  if (options.docker && has_healthcheck && (!typed || awaited_healthy(project, service))) {
+  if (options.docker && has_healthcheck && (!typed || index.awaited_healthy(service.name))) {
     result.probes.push_back(docker_probe(project, service, "healthy",
-                                         awaited_healthy(project, service)
+                                         index.awaited_healthy(service.name)
                                              ? "healthcheck in the file; a dependent waits for service_healthy"
                                              : "healthcheck in the file"));
   }
@@ -372,7 +352,8 @@ void infer_service(const Project& project, const Service& service, const InferOp
 
 }  // namespace
 
-InferResult explain_probes(const Project& project, const Service& service, const InferOptions& options) {
+InferResult explain_probes(const InferIndex& index, const Service& service, const InferOptions& options) {
+  const Project& project = index.project();
   InferResult result;
   const StackgateExtension& ext = service.stackgate;
   if (ext.skip) {
@@ -389,9 +370,9 @@ InferResult explain_probes(const Project& project, const Service& service, const
     result.probes.push_back(std::move(probe));
   }
   if (ext.probes.empty() || !ext.replace_inferred) {
-    infer_service(project, service, options, result);
+    infer_service(index, service, options, result);
   } else if (!ext.probes.empty()) {
-    std::vector<std::string> waiting = awaited_to_complete(project, service);
+    std::vector<std::string> waiting = index.awaited_to_complete(service.name);
     if (!waiting.empty()) {
       result.job = true;
       for (const std::string& url : ext.probes) {
@@ -405,7 +386,7 @@ InferResult explain_probes(const Project& project, const Service& service, const
     }
   }
   if (!ext.kafka_groups.empty()) {
-    if (auto group = kafka_group_probe(project, service, options.address_mode, result.notes)) {
+    if (auto group = kafka_group_probe(index, service, options.address_mode, result.notes)) {
       result.probes.push_back(std::move(*group));
     }
   }
@@ -418,7 +399,7 @@ InferResult explain_probes(const Project& project, const Service& service, const
     }
   }
   if (!ext.probes.empty() && ext.replace_inferred && !result.job) {
-    ImageFamily family = decide_family(project, service).family;
+    ImageFamily family = index.family(service).family;
     bool only_tcp = std::all_of(result.probes.begin(), result.probes.end(),
                                 [](const InferredProbe& p) { return p.url.starts_with("tcp://"); });
     if (family != ImageFamily::unknown && only_tcp) {
@@ -457,6 +438,10 @@ std::vector<std::string> gated_services(const Project& project) {
     }
   }
   return out;
+}
+
+InferResult explain_probes(const Project& project, const Service& service, const InferOptions& options) {
+  return explain_probes(InferIndex(project), service, options);
 }
 
 std::vector<InferredProbe> infer_probes(const Project& project, const Service& service, const InferOptions& options) {

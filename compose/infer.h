@@ -56,6 +56,11 @@ struct InferResult {
 
 InferResult explain_probes(const Project& project, const Service& service, const InferOptions& options);
 
+class InferIndex;
+/// The same with an index built once for the project (infer_index.h): use it
+/// when inferring every service, which then stays linear in the project.
+InferResult explain_probes(const InferIndex& index, const Service& service, const InferOptions& options);
+
 /// The services that a gate service of the project releases: the `--for`
 /// targets of every service that runs `stackgate wait|exec` (or its
 /// STACKGATE_FOR variable). They need no probe of their own.

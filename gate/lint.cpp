@@ -4,8 +4,11 @@
 #include <map>
 #include <tuple>
 
+#include "compose/infer_index.h"
 #include "gate/graph.h"
 #include "gate/plan.h"
+
+#include "compose/infer_index.h"
 #include "probes/url.h"
 #include "util/strings.h"
 
@@ -64,9 +67,10 @@ void check_ports(const compose::Project& project, std::vector<Finding>& out) {
 
 void check_probes(const compose::Project& project, const compose::InferOptions& infer, std::vector<Finding>& out) {
   std::vector<std::string> gated = compose::gated_services(project);
+  compose::InferIndex index(project);
   for (const auto& [name, service] : project.services) {
     if (service.stackgate.skip || (service.replicas && *service.replicas == 0)) continue;
-    compose::InferResult explained = compose::explain_probes(project, service, infer);
+    compose::InferResult explained = compose::explain_probes(index, service, infer);
     for (const std::string& hazard : explained.hazards) {
       out.push_back({Severity::warning, service.where, "service " + quoted(name) + ": " + hazard});
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "compose/infer_index.h"
 #include "probes/url.h"
 
 namespace stackgate::gate {
@@ -50,6 +51,7 @@ Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const
   }
   plan.levels = graph.levels_of(scope);
 
+  compose::InferIndex index(project);
   for (size_t l = 0; l < plan.levels.size(); ++l) {
     for (const std::string& name : plan.levels[l]) {
       const compose::Service& service = project.services.at(name);
@@ -58,7 +60,7 @@ Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const
       ps.level = static_cast<int>(l);
       ps.skipped = service.stackgate.skip || (service.replicas && *service.replicas == 0);
       if (!ps.skipped) {
-        compose::InferResult inferred = compose::explain_probes(project, service, infer);
+        compose::InferResult inferred = compose::explain_probes(index, service, infer);
         ps.notes = inferred.notes;
         for (const compose::InferredProbe& ip : inferred.probes) {
           PlannedProbe pp;

@@ -1,282 +1,41 @@
-// docker://SERVICE?project=NAME&state=...: container state from the Docker
-// Engine API over its unix socket. The only file that includes nlohmann/json.
+// docker://SERVICE?project=NAME&state=...: what each state requires of a
+// container, and of all the service's containers together. The Engine API
+// itself is docker_engine.h.
 //
-// One attempt: GET /containers/json?all=1&filters={"label":[project, service]}
-// (one-off containers dropped here, by their label), then, unless the list
-// alone decides (state=running with no exited container), GET
-// /containers/{id}/json for each container, in name order. Every request is
-// a fresh connection ("Connection: close") and all of them share the
-// attempt's deadline. API paths carry no version prefix: the engine answers
-// them with its own version, and the fields read here (State, Labels, Names,
-// State.Status/ExitCode/Health, HostConfig.RestartPolicy) are the same in
-// every API version since 1.24.
+// One attempt: list the service's containers, then, unless the list alone
+// decides (state=running while no container has exited), inspect each one in
+// name order, stopping at the first fatal one.
 #include "probes/docker_probe.h"
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 
-#include "probes/http1.h"
+#include "probes/docker_engine.h"
 #include "probes/net.h"
-#include "util/strings.h"
+#include "probes/sanitize.h"
 
 namespace stackgate::probes {
 
 namespace {
 
-using nlohmann::json;
+using docker::Container;
+using docker::ContainerState;
+using docker::Health;
+using docker::RunState;
 
 constexpr const char* k_default_socket = "/var/run/docker.sock";
-constexpr const char* k_project_label = "com.docker.compose.project";
-constexpr const char* k_service_label = "com.docker.compose.service";
-constexpr const char* k_oneoff_label = "com.docker.compose.oneoff";
-// Foreign text in a reason is cut to this many characters.
-constexpr size_t k_max_foreign_chars = 160;
 
 enum class Wanted { running, healthy, exited0 };
 
-std::string_view to_string(Wanted w) {
-  switch (w) {
-    case Wanted::running: return "running";
-    case Wanted::healthy: return "healthy";
-    case Wanted::exited0: return "exited0";
-  }
-  return "running";
-}
-
-// --- foreign bytes -----------------------------------------------------------
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes one UTF-8 sequence at s[i]; nullopt for an invalid one (bad lead
-// or continuation byte, overlong form, surrogate, beyond U+10FFFF).
-std::optional<char32_t> decode_utf8(std::string_view s, size_t i, size_t& length) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char lead = byte(i);
-  char32_t cp = 0;
-  char32_t min = 0;
-  if (lead < 0x80) {
-    length = 1;
-    return lead;
-  } else if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1F, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0F, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (i + length > s.size()) return std::nullopt;
-  for (size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return std::nullopt;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-  return cp;
-}
-
-// Foreign text (container names, health check output, engine messages) made
-// fit for a one-line reason: control characters (C0, DEL, C1) escaped as
-// \n, \r, \t or \xNN / \u0085, invalid UTF-8 replaced by U+FFFD, and the
-// result cut to `max_chars` characters with "…".
-std::string sanitize(std::string_view s, size_t max_chars = k_max_foreign_chars) {
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  size_t chars = 0;
-  for (size_t i = 0; i < s.size();) {
-    if (chars == max_chars) {
-      out += "\u2026";
-      break;
-    }
-    size_t length = 1;
-    std::optional<char32_t> cp = decode_utf8(s, i, length);
-    if (!cp) {
-      out += "\uFFFD";
-      i += 1;
-    } else if (*cp == '\n') {
-      out += "\\n";
-      i += length;
-    } else if (*cp == '\r') {
-      out += "\\r";
-      i += length;
-    } else if (*cp == '\t') {
-      out += "\\t";
-      i += length;
-    } else if (*cp < 0x20 || *cp == 0x7F) {
-      out += std::string("\\x") + k_hex[*cp >> 4] + k_hex[*cp & 15];
-      i += length;
-    } else if (*cp >= 0x80 && *cp <= 0x9F) {
-      out += std::string("\\u00") + k_hex[*cp >> 4] + k_hex[*cp & 15];
-      i += length;
-    } else {
-      append_utf8(out, *cp);
-      i += length;
-    }
-    ++chars;
-  }
-  return out;
-}
-
-// The last non-empty line of a health check's output (the one that usually
-// says why), sanitised.
-std::string last_line(std::string_view output) {
-  std::vector<std::string> lines = util::split(output, '\n');
-  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-    std::string_view line = util::trim(*it);
-    if (!line.empty()) return sanitize(line);
-  }
-  return "";
-}
-
-// --- JSON, without exceptions ------------------------------------------------
-
-const json* field(const json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-
-std::string text(const json& j, const char* key) {
-  const json* f = field(j, key);
-  return f != nullptr && f->is_string() ? f->get<std::string>() : "";
-}
-
-std::optional<long long> integer(const json& j, const char* key) {
-  const json* f = field(j, key);
-  if (f == nullptr || !f->is_number_integer()) return std::nullopt;
-  return f->get<long long>();
-}
-
-// --- engine state --------------------------------------------------------------
-
-enum class RunState { created, running, paused, restarting, removing, exited, dead, unknown };
-
-RunState parse_run_state(std::string_view s) {
-  if (s == "created") return RunState::created;
-  if (s == "running") return RunState::running;
-  if (s == "paused") return RunState::paused;
-  if (s == "restarting") return RunState::restarting;
-  if (s == "removing") return RunState::removing;
-  if (s == "exited") return RunState::exited;
-  if (s == "dead") return RunState::dead;
-  return RunState::unknown;
-}
-
-enum class Health { none, starting, healthy, unhealthy, unknown };
-
-Health parse_health(std::string_view s) {
-  if (s == "starting") return Health::starting;
-  if (s == "healthy") return Health::healthy;
-  if (s == "unhealthy") return Health::unhealthy;
-  return Health::unknown;
-}
-
-// One row of GET /containers/json.
-struct Summary {
-  std::string id;
-  std::string name;  // sanitised, without the leading '/'
-  RunState state = RunState::unknown;
-  std::string state_text;  // as the engine wrote it, sanitised (for unknown states)
-};
-
-// What GET /containers/{id}/json adds.
-struct Detail {
-  RunState state = RunState::unknown;
-  std::string state_text;
-  long long exit_code = 0;
-  std::string restart_policy;  // "no", "always", "on-failure", "unless-stopped" ("" = no)
-  Health health = Health::none;  // none: no healthcheck configured
-  std::optional<long long> last_check_exit;
-  std::string last_check_output;  // sanitised last line
-};
-
-bool valid_id(std::string_view id) {
-  return !id.empty() && id.size() <= 64 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-std::optional<Summary> parse_summary(const json& row) {
-  Summary s;
-  s.id = text(row, "Id");
-  if (!valid_id(s.id)) return std::nullopt;
-  if (const json* names = field(row, "Names"); names != nullptr && names->is_array() && !names->empty() &&
-                                               names->front().is_string()) {
-    std::string name = names->front().get<std::string>();
-    s.name = sanitize(name.starts_with('/') ? std::string_view(name).substr(1) : std::string_view(name));
-  }
-  if (s.name.empty()) s.name = s.id.substr(0, 12);
-  std::string state = text(row, "State");
-  s.state = parse_run_state(state);
-  s.state_text = sanitize(state);
-  return s;
-}
-
-bool is_oneoff(const json& row) {
-  const json* labels = field(row, "Labels");
-  return labels != nullptr && text(*labels, k_oneoff_label) == "True";
-}
-
-Detail parse_detail(const json& inspect) {
-  Detail d;
-  static const json k_none = json::object();
-  const json* state = field(inspect, "State");
-  const json& st = state != nullptr ? *state : k_none;
-  std::string status = text(st, "Status");
-  d.state = parse_run_state(status);
-  d.state_text = sanitize(status);
-  if (const json* restarting = field(st, "Restarting"); restarting != nullptr && restarting->is_boolean() &&
-                                                       restarting->get<bool>()) {
-    d.state = RunState::restarting;
-  }
-  d.exit_code = integer(st, "ExitCode").value_or(0);
-  if (const json* host = field(inspect, "HostConfig"); host != nullptr) {
-    if (const json* policy = field(*host, "RestartPolicy"); policy != nullptr) d.restart_policy = sanitize(text(*policy, "Name"));
-  }
-  const json* health = field(st, "Health");
-  if (health != nullptr && health->is_object()) {
-    d.health = parse_health(text(*health, "Status"));
-    if (const json* log = field(*health, "Log"); log != nullptr && log->is_array() && !log->empty()) {
-      const json& last = log->back();
-      d.last_check_exit = integer(last, "ExitCode");
-      d.last_check_output = last_line(text(last, "Output"));
-    }
-  }
-  return d;
-}
-
-// --- one container's verdict -----------------------------------------------------
-
-std::string exited_reason(const std::string& name, const Detail& d) {
-  std::string out = "container " + name + " exited with code " + std::to_string(d.exit_code);
-  if (d.restart_policy.empty() || d.restart_policy == "no") {
+std::string exited_reason(const std::string& name, const ContainerState& s) {
+  std::string out = "container " + name + " exited with code " + std::to_string(s.exit_code);
+  if (s.restart_policy.empty() || s.restart_policy == "no") {
     return out + "; it has no restart policy, so it runs again only when something starts it";
   }
-  return out + " (restart policy " + d.restart_policy + ")";
+  return out + " (restart policy " + s.restart_policy + ")";
 }
 
 // Not ready because the container is not running (shared by every state=).
@@ -291,110 +50,45 @@ Outcome not_running(const std::string& name, RunState state, const std::string& 
   }
 }
 
-std::string last_check(const Detail& d) {
-  if (!d.last_check_exit) return "no check has finished yet";
-  std::string out = "last check exited " + std::to_string(*d.last_check_exit);
-  return d.last_check_output.empty() ? out + " with no output" : out + ": " + d.last_check_output;
+Outcome judge_running(const std::string& name, const ContainerState& s) {
+  if (s.state == RunState::running) return Outcome::ready("container " + name + " is running");
+  if (s.state == RunState::exited) return Outcome::not_yet(exited_reason(name, s));
+  return not_running(name, s.state, s.state_text);
 }
 
-Outcome judge_healthy(const std::string& name, const Detail& d) {
-  if (d.state == RunState::exited) return Outcome::not_yet(exited_reason(name, d));
-  if (d.state != RunState::running) return not_running(name, d.state, d.state_text);
-  switch (d.health) {
+std::string last_check(const ContainerState& s) {
+  if (!s.last_check_exit) return "no check has finished yet";
+  std::string out = "last check exited " + std::to_string(*s.last_check_exit);
+  return s.last_check_output.empty() ? out + " with no output" : out + ": " + s.last_check_output;
+}
+
+// As Compose's service_healthy: no healthcheck is an error, not a wait.
+Outcome judge_healthy(const std::string& name, const ContainerState& s) {
+  if (s.state != RunState::running) return judge_running(name, s);
+  switch (s.health) {
     case Health::none: return Outcome::fatal("container " + name + " has no healthcheck configured");
     case Health::healthy: return Outcome::ready("container " + name + " is healthy");
-    case Health::starting: return Outcome::not_yet("container " + name + " is starting (" + last_check(d) + ")");
-    case Health::unhealthy: return Outcome::not_yet("container " + name + " is unhealthy (" + last_check(d) + ")");
+    case Health::starting: return Outcome::not_yet("container " + name + " is starting (" + last_check(s) + ")");
+    case Health::unhealthy: return Outcome::not_yet("container " + name + " is unhealthy (" + last_check(s) + ")");
     case Health::unknown: break;
   }
   return Outcome::not_yet("container " + name + " has an unknown health status");
 }
 
-Outcome judge_exited0(const std::string& name, const Detail& d) {
-  switch (d.state) {
+// As Compose's service_completed_successfully: a non-zero exit is final. A
+// container the engine will restart (on-failure) reads as restarting, not
+// exited, so it is still waited for.
+Outcome judge_exited0(const std::string& name, const ContainerState& s) {
+  switch (s.state) {
     case RunState::exited:
-      if (d.exit_code == 0) return Outcome::ready("container " + name + " exited with code 0");
-      return Outcome::fatal("container " + name + " failed with exit code " + std::to_string(d.exit_code));
+      if (s.exit_code == 0) return Outcome::ready("container " + name + " exited with code 0");
+      return Outcome::fatal("container " + name + " failed with exit code " + std::to_string(s.exit_code));
     case RunState::running: return Outcome::not_yet("container " + name + " is still running");
     case RunState::restarting:
-      return Outcome::not_yet("container " + name + " is restarting (last exit code " + std::to_string(d.exit_code) + ")");
-    default: return not_running(name, d.state, d.state_text);
+      return Outcome::not_yet("container " + name + " is restarting (last exit code " + std::to_string(s.exit_code) + ")");
+    default: return not_running(name, s.state, s.state_text);
   }
 }
-
-// --- transport ---------------------------------------------------------------------
-
-// The one mapping from a socket failure to an outcome, with the socket named.
-Outcome outcome_from_net(const net::NetError& error, const std::string& socket) {
-  switch (error.kind) {
-    case net::NetFailure::missing:
-      return Outcome::fatal("Docker socket " + socket +
-                            " does not exist (is the Docker Engine running, and the socket mounted here?)");
-    case net::NetFailure::denied: {
-      std::string who = "probing as uid " + std::to_string(::geteuid()) + " gid " + std::to_string(::getegid());
-      struct stat st{};
-      if (::stat(socket.c_str(), &st) != 0) {
-        return Outcome::fatal("permission denied on Docker socket " + socket + " (cannot stat it: " +
-                              std::strerror(errno) + "; " + who + ")");
-      }
-      char mode[8];
-      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-      return Outcome::fatal("permission denied on Docker socket " + socket + " (mode " + mode + ", owner uid " +
-                            std::to_string(st.st_uid) + " gid " + std::to_string(st.st_gid) + "; " + who + ")");
-    }
-    case net::NetFailure::refused:
-      return Outcome::not_yet("Docker Engine is not accepting connections on " + socket + " (connection refused)", true);
-    default: return net::to_outcome(error);
-  }
-}
-
-// The engine's error answer: {"message": "..."} (or, from a proxy, any text).
-std::string api_message(const http1::Response& response) {
-  json body = json::parse(response.body, nullptr, false);
-  std::string message = body.is_discarded() ? response.body : text(body, "message");
-  message = sanitize(util::trim(message));
-  return message.empty() ? "" : ": " + message;
-}
-
-// 4xx: waiting will not change the answer (a socket proxy forbidding the
-// call, an API the engine does not have); 5xx: the engine may recover.
-Outcome api_error(const http1::Response& response, const std::string& request) {
-  std::string reason = "Docker Engine answered " + request + " with HTTP " + std::to_string(response.status) +
-                       api_message(response);
-  if (response.status >= 500) return Outcome::not_yet(reason);
-  return Outcome::fatal(reason);
-}
-
-// One attempt's requests to the engine, sharing its deadline.
-class Engine {
- public:
-  Engine(const std::string& socket, const net::Deadline& deadline) : m_socket(socket), m_deadline(deadline) {}
-
-  std::expected<http1::Response, Outcome> get(const std::string& target) {
-    auto socket = net::connect_unix(m_socket, m_deadline);
-    if (!socket) return std::unexpected(outcome_from_net(socket.error(), m_socket));
-    auto response = http1::get(*socket, target, m_deadline, m_socket);
-    if (!response) return std::unexpected(outcome_from_net(response.error(), m_socket));
-    return std::move(*response);
-  }
-
-  // GET whose 200 answer must be JSON; `request` names it in reasons.
-  std::expected<json, Outcome> get_json(const std::string& target, const std::string& request) {
-    auto response = get(target);
-    if (!response) return std::unexpected(response.error());
-    if (response->status != 200) return std::unexpected(api_error(*response, request));
-    json body = json::parse(response->body, nullptr, false);
-    if (body.is_discarded()) {
-      return std::unexpected(Outcome::fatal("Docker Engine answered " + request + " with something that is not JSON (is " +
-                                            m_socket + " a Docker Engine API socket?)"));
-    }
-    return body;
-  }
-
- private:
-  const std::string& m_socket;
-  const net::Deadline& m_deadline;
-};
 
 class DockerProbe final : public Probe {
  public:
@@ -403,15 +97,14 @@ class DockerProbe final : public Probe {
 
   Outcome check(Millis timeout) override {
     const net::Deadline deadline = net::Deadline::after(timeout);
-    Engine engine(m_socket, deadline);
-    auto listed = list(engine);
-    if (!listed) return listed.error();
-    std::vector<Summary>& containers = *listed;
-    if (containers.empty()) {
+    docker::EngineClient engine(m_socket, deadline);
+    auto containers = engine.service_containers(m_project, m_service);
+    if (!containers) return containers.error();
+    if (containers->empty()) {
       return Outcome::not_yet("no container for service " + m_service + " in project " + m_project + " yet");
     }
     std::vector<Outcome> outcomes;
-    for (const Summary& c : containers) {
+    for (const Container& c : *containers) {
       outcomes.push_back(judge(engine, c));
       if (outcomes.back().verdict == Verdict::fatal) return outcomes.back();
     }
@@ -419,70 +112,40 @@ class DockerProbe final : public Probe {
   }
 
  private:
-  std::expected<std::vector<Summary>, Outcome> list(Engine& engine) {
-    json filters = json::object();
-    filters["label"] = json::array({std::string(k_project_label) + "=" + m_project,
-                                    std::string(k_service_label) + "=" + m_service});
-    auto rows = engine.get_json("/containers/json?all=1&filters=" + percent_encode(filters.dump()), "GET /containers/json");
-    if (!rows) return std::unexpected(rows.error());
-    if (!rows->is_array()) {
-      return std::unexpected(Outcome::fatal("Docker Engine answered GET /containers/json with something other than a list"));
+  Outcome judge(docker::EngineClient& engine, const Container& c) const {
+    // The list alone decides for state=running unless the container exited
+    // (then the exit code and restart policy go into the reason): one
+    // request per attempt in the common case.
+    if (m_wanted == Wanted::running && c.state != RunState::exited) {
+      return c.state == RunState::running ? Outcome::ready("container " + c.name + " is running")
+                                          : not_running(c.name, c.state, c.state_text);
     }
-    std::vector<Summary> out;
-    for (const json& row : *rows) {
-      if (is_oneoff(row)) continue;
-      std::optional<Summary> s = parse_summary(row);
-      if (!s) return std::unexpected(Outcome::fatal("Docker Engine listed a container without a valid Id"));
-      out.push_back(std::move(*s));
-    }
-    std::sort(out.begin(), out.end(), [](const Summary& a, const Summary& b) { return a.name < b.name; });
-    return out;
-  }
-
-  Outcome judge(Engine& engine, const Summary& c) {
-    // The list alone decides a running container (and most not-running ones)
-    // for state=running: one request per attempt in the common case.
-    if (m_wanted == Wanted::running && c.state == RunState::running) {
-      return Outcome::ready("container " + c.name + " is running");
-    }
-    if (m_wanted == Wanted::running && c.state != RunState::exited) return not_running(c.name, c.state, c.state_text);
-    auto response = engine.get("/containers/" + c.id + "/json");
-    if (!response) return response.error();
-    // Removed between the list and now: Compose recreating it, say.
-    if (response->status == 404) return Outcome::not_yet("container " + c.name + " went away while being inspected");
-    if (response->status != 200) return api_error(*response, "GET /containers/" + c.id.substr(0, 12) + "/json");
-    json inspect = json::parse(response->body, nullptr, false);
-    if (inspect.is_discarded() || !inspect.is_object()) {
-      return Outcome::fatal("Docker Engine answered GET /containers/" + c.id.substr(0, 12) +
-                            "/json with something that is not a JSON object");
-    }
-    Detail d = parse_detail(inspect);
+    auto state = engine.inspect(c);
+    if (!state) return state.error();
+    if (!*state) return Outcome::not_yet("container " + c.name + " went away while being inspected");
     switch (m_wanted) {
-      case Wanted::running:
-        if (d.state == RunState::running) return Outcome::ready("container " + c.name + " is running");
-        if (d.state == RunState::exited) return Outcome::not_yet(exited_reason(c.name, d));
-        return not_running(c.name, d.state, d.state_text);
-      case Wanted::healthy: return judge_healthy(c.name, d);
-      case Wanted::exited0: return judge_exited0(c.name, d);
+      case Wanted::running: return judge_running(c.name, **state);
+      case Wanted::healthy: return judge_healthy(c.name, **state);
+      case Wanted::exited0: return judge_exited0(c.name, **state);
     }
     return Outcome::fatal("unknown state");
   }
 
+  // Every container must pass; the first one that does not is named.
   Outcome combine(const std::vector<Outcome>& outcomes) const {
+    if (outcomes.size() == 1) return outcomes.front();
     size_t ready = std::count_if(outcomes.begin(), outcomes.end(),
                                  [](const Outcome& o) { return o.verdict == Verdict::ready; });
-    if (outcomes.size() == 1) return outcomes.front();
     std::string count = std::to_string(outcomes.size());
     if (ready == outcomes.size()) {
-      std::string what = m_wanted == Wanted::exited0 ? "exited with code 0" : std::string(to_string(m_wanted));
-      return Outcome::ready(count + " containers " + what);
-    }
-    for (const Outcome& o : outcomes) {
-      if (o.verdict != Verdict::ready) {
-        return Outcome::not_yet(o.reason + " (" + std::to_string(ready) + " of " + count + " containers ready)");
+      switch (m_wanted) {
+        case Wanted::running: return Outcome::ready(count + " containers running");
+        case Wanted::healthy: return Outcome::ready(count + " containers healthy");
+        case Wanted::exited0: return Outcome::ready(count + " containers exited with code 0");
       }
     }
-    return outcomes.front();
+    auto first = std::find_if(outcomes.begin(), outcomes.end(), [](const Outcome& o) { return o.verdict != Verdict::ready; });
+    return Outcome::not_yet(first->reason + " (" + std::to_string(ready) + " of " + count + " containers ready)");
   }
 
   std::string m_service;
@@ -516,6 +179,7 @@ std::expected<std::string, std::string> docker_socket_path() {
     if (path.empty()) return std::unexpected(std::string("DOCKER_HOST=unix:// names no socket path"));
     return path;
   }
+  // Only the scheme is echoed: the rest may name a user and host.
   size_t sep = value.find("://");
   std::string scheme = sep == std::string_view::npos ? "" : sanitize(value.substr(0, sep), 20);
   return std::unexpected(
@@ -528,10 +192,7 @@ bool docker_engine_available(std::chrono::milliseconds timeout) {
   auto path = docker_socket_path();
   if (!path) return false;
   const net::Deadline deadline = net::Deadline::after(timeout);
-  auto socket = net::connect_unix(*path, deadline);
-  if (!socket) return false;
-  auto response = http1::get(*socket, "/_ping", deadline, *path, 1024);
-  return response && response->status == 200 && util::trim(response->body) == "OK";
+  return docker::EngineClient(*path, deadline).ping();
 }
 
 std::expected<std::unique_ptr<Probe>, std::string> make_docker_probe(const ProbeSpec& spec) {

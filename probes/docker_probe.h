@@ -1,5 +1,5 @@
 // The Docker Engine probe: reads container state over the Engine API on its
-// unix socket (no library: HTTP/1.1 over net.h, see http1.h).
+// unix socket (the Engine API client is docker_engine.h; no library).
 //
 //   docker://SERVICE?project=NAME[&state=running|healthy|exited0][&socket=/path]
 //

@@ -71,8 +71,9 @@ class Reader {
   }
 
   net::NetError too_large() const {
-    return {net::NetFailure::other,
-            std::string(m_what) + " sent an answer larger than " + std::to_string(m_max_body / 1024) + " KiB"};
+    std::string limit = m_max_body % (1024 * 1024) == 0 ? std::to_string(m_max_body / (1024 * 1024)) + " MiB"
+                                                         : std::to_string(m_max_body) + " bytes";
+    return {net::NetFailure::other, std::string(m_what) + " sent an answer larger than " + limit};
   }
 
   std::expected<void, net::NetError> read_head(Response& response) {

@@ -500,6 +500,27 @@ TEST_CASE("docker: an answer cut short is not_yet", "[docker][http]") {
   CHECK(outcome.reason == path + " closed the connection before a complete answer");
 }
 
+TEST_CASE("docker: an answer framed by the end of the connection is read whole", "[docker][http]") {
+  TempDir dir;
+  FakeEngine engine(dir.file("docker.sock"));
+  engine.route("/containers/json", "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n" +
+                                       list_of({running('a', "shop-backend-1")}));
+  engine.listen();
+  Outcome outcome = probe_for("docker://backend?project=shop&socket=" + engine.socket_path())->check(2000ms);
+  CHECK(outcome.reason == "container shop-backend-1 is running");
+}
+
+TEST_CASE("docker: an answer larger than 4 MiB is refused before it is read", "[docker][http]") {
+  TempDir dir;
+  FakeEngine engine(dir.file("docker.sock"));
+  engine.route("/containers/json", "HTTP/1.1 200 OK\r\nContent-Length: 5000000\r\n\r\n[");
+  engine.listen();
+  std::string path = engine.socket_path();
+  Outcome outcome = probe_for("docker://backend?project=shop&socket=" + path)->check(2000ms);
+  CHECK(outcome.verdict == Verdict::not_yet);
+  CHECK(outcome.reason == path + " sent an answer larger than 4 MiB");
+}
+
 // --- the socket ----------------------------------------------------------------------
 
 TEST_CASE("docker: a missing socket is fatal and names the path", "[docker][socket]") {

@@ -142,7 +142,10 @@ BestRef best_ref(const InferIndex& index, const Service& s, ImageFamily family) 
 }
 
 std::string docker_url(const Project& project, const Service& s, std::string_view state) {
-  return "docker://" + s.name + "?project=" + percent_encode(project.name) + "&state=" + std::string(state);
+  std::string url = "docker://" + s.name + "?project=" + percent_encode(project.name) + "&state=" + std::string(state);
+  // An exit code is final: no stability window to wait out.
+  if (state == "exited0") url += "&passes=1&stable_for=0s";
+  return url;
 }
 
 InferredProbe docker_probe(const Project& project, const Service& s, std::string_view state, std::string why) {

@@ -365,7 +365,7 @@ services:
   CHECK(migrate.job);
   REQUIRE(migrate.notes.size() == 1);
   CHECK(migrate.notes[0].starts_with("a job: \"backend\" waits for it with service_completed_successfully"));
-  CHECK(urls(p, "migrate", /*docker=*/true) == Strings{"docker://migrate?project=shop&state=exited0"});
+  CHECK(urls(p, "migrate", /*docker=*/true) == Strings{"docker://migrate?project=shop&state=exited0&passes=1&stable_for=0s"});
   // A Kafka image running a client tool is not a broker.
   CHECK(urls(p, "init-topics").empty());
   CHECK(explain(p, "init-topics").notes == Strings{"runs kafka-topics, a client, not a server: not probed"});

@@ -224,11 +224,14 @@ bool netcat(const Service& s, const Segment& seg, HealthcheckHint& hint) {
   hint.port = to_port(*port);
   hint.scheme = "tcp";
   if (seg.piped_into && !seg.previous.empty()) {
-    std::string feed = util::join(seg.previous, " ");
-    for (std::string_view word : {"srvr", "ruok", "mntr", "stat", "isro"}) {
-      if (feed.find(word) != std::string::npos) {
-        hint.family = ImageFamily::zookeeper;
-        hint.scheme = "zk";
+    // `echo srvr | nc ...`: ZooKeeper's four-letter words, as whole words
+    // (memcached's `echo stats | nc` is not one).
+    for (const std::string& fed : seg.previous) {
+      for (std::string_view word : {"srvr", "ruok", "mntr", "stat", "isro", "conf", "cons", "envi"}) {
+        if (fed == word) {
+          hint.family = ImageFamily::zookeeper;
+          hint.scheme = "zk";
+        }
       }
     }
   }

@@ -284,6 +284,7 @@ TEST_CASE("healthcheck: every common command form", "[infer][healthcheck]") {
       {R"(["CMD", "wget", "-qO-", "localhost:9090/-/ready"])", "http", 9090, "/-/ready"},
       {R"(["CMD", "nc", "-z", "localhost", "9000"])", "tcp", 9000, ""},
       {R"(["CMD-SHELL", "echo srvr | nc localhost 2181 | grep Mode"])", "zk", 2181, ""},
+      {R"("echo stats | nc 127.0.0.1 11211")", "tcp", 11211, ""},
       {R"(["CMD-SHELL", "kafka-topics --bootstrap-server localhost:29092 --list"])", "kafka", 29092, ""},
       {R"(["CMD", "clickhouse-client", "--query", "SELECT 1"])", "clickhouse", 0, ""},
       {R"(["CMD", "sh", "-c", "mysqladmin ping -h localhost -uroot -p$$MYSQL_ROOT_PASSWORD"])", "mysql", 0, "root"},

@@ -192,7 +192,9 @@ constexpr W k_tool_words[] = {
     "cruise",   "control",  "center",   "lag",       "ksqldb",     "ksql",     "schema",    "proxy",
     "router",   "head",     "curator",  "sentinel",  "pgbouncer",  "bouncer",  "pooler",    "exporters",
     "streams",  "sink",     "source",   "tools",     "toolbox",    "debezium", "cdc",       "replicator",
-    "benchmark", "bench",   "test",     "tests",     "sync",       "monitor",  "monitoring", "agent"};
+    "benchmark", "bench",   "sync",     "monitor",   "monitoring", "agent",    "meta",      "studio",
+    "api",      "gateway",  "auth",     "graphql",    "realtime", "analytics", "logs",
+    "keeper-ui", "connector", "exporter-rs", "collector", "consumer", "producer", "worker"};
 
 bool matches(std::string_view repository, std::string_view rule) {
   if (rule.ends_with('*')) {

@@ -116,26 +116,43 @@ bool runs_gate(const Service& s) {
   return stackgate && words.empty();
 }
 
-// The best connection string naming `s`: from a direct dependent before any
-// other service, of the decided family before a bare host, in name order.
+// The connection string naming `s` that a probe should follow. Clients
+// often disagree (one service reads its own database on the same server),
+// so prefer, in order: the database and user the server itself is
+// configured with (a value of its environment: POSTGRES_DB, MYSQL_USER...),
+// what most clients use, the decided family's scheme over a bare host, a
+// direct dependent, and then the first client in name order.
 struct BestRef {
   std::optional<ConnectionRef> ref;
   std::string owner;
 };
 
 BestRef best_ref(const InferIndex& index, const Service& s, ImageFamily family) {
-  BestRef best;
-  int best_rank = 1 << 30;
+  auto configured = [&](const std::optional<std::string>& value) {
+    if (!value || value->empty()) return false;
+    return std::any_of(s.environment.begin(), s.environment.end(),
+                       [&](const auto& kv) { return kv.second == *value; });
+  };
+  std::vector<const NamedRef*> candidates;
   for (const NamedRef& named : index.refs_naming(s.name)) {
-    const ConnectionRef& ref = named.ref;
     auto owner = index.project().services.find(named.owner);
     if (owner == index.project().services.end() || runs_gate(owner->second)) continue;
-    if (ref.family != family && ref.family != ImageFamily::unknown) continue;
-    int rank = (named.direct ? 0 : 4) + (ref.family == family ? (ref.family_from_scheme ? 0 : 1) : 2);
-    if (rank < best_rank) {  // equal ranks: the first owner in name order
-      best_rank = rank;
+    if (named.ref.family != family && named.ref.family != ImageFamily::unknown) continue;
+    candidates.push_back(&named);
+  }
+  BestRef best;
+  long best_score = -1;
+  for (const NamedRef* named : candidates) {
+    const ConnectionRef& ref = named->ref;
+    long same = std::count_if(candidates.begin(), candidates.end(), [&](const NamedRef* other) {
+      return other->ref.user == ref.user && other->ref.database == ref.database && other->ref.port == ref.port;
+    });
+    long score = (configured(ref.database) ? 1 << 20 : 0) + (configured(ref.user) ? 1 << 19 : 0) + same * 8 +
+                 (ref.family == family ? (ref.family_from_scheme ? 4 : 2) : 0) + (named->direct ? 1 : 0);
+    if (score > best_score) {  // ties: the first client in name order
+      best_score = score;
       best.ref = ref;
-      best.owner = named.owner;
+      best.owner = named->owner;
     }
   }
   return best;

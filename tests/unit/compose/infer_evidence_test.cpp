@@ -86,6 +86,7 @@ TEST_CASE("families: image names from any registry, vendor or mirror", "[infer][
       {"elastic/kibana:8.13.0", ImageFamily::unknown},
       {"bitnami/redis-sentinel", ImageFamily::unknown},
       {"nginx:1.27", ImageFamily::unknown},
+      {"supabase/postgres-meta:v0.80.0", ImageFamily::unknown},
       {"acme/api", ImageFamily::unknown},
   }));
   CAPTURE(image);
@@ -211,6 +212,25 @@ TEST_CASE("connection strings: the dependent's user, database, port and password
   CHECK(urls(p, "cache") == Strings{"redis://:cache-pw@cache:6380"});
   CHECK(urls(p, "queue") == Strings{"amqp://guest:guest@queue:5672"});
   CHECK(urls(p, "broker") == Strings{"kafka://broker:9094"});
+}
+
+TEST_CASE("connection strings: the server's own database and the clients' majority win", "[infer][refs]") {
+  Project p = load(R"(services:
+  db:
+    image: postgres:16
+    environment: {POSTGRES_USER: posthog, POSTGRES_PASSWORD: pw, POSTGRES_DB: posthog}
+  a-side-job:
+    image: acme/cyclotron
+    depends_on: [db]
+    environment: {DATABASE_URL: "postgres://posthog:pw@db:5432/cyclotron"}
+  web:
+    image: acme/web
+    environment: {DATABASE_URL: "postgres://posthog:pw@db:5432/posthog"}
+  worker:
+    image: acme/web
+    environment: {DATABASE_URL: "postgres://posthog:pw@db:5432/posthog"}
+)");
+  CHECK(urls(p, "db") == Strings{"postgres://posthog:pw@db:5432/posthog"});
 }
 
 TEST_CASE("connection strings: host groups, JDBC and lists", "[infer][refs]") {

@@ -136,7 +136,14 @@ void parse_url_value(std::string_view text, const std::string& variable, ImageFa
   base.variable = variable;
   base.family = scheme_family(scheme);
   base.family_from_scheme = base.family != ImageFamily::unknown;
-  if (!base.family_from_scheme) base.family = name_family;
+  if (!base.family_from_scheme) {
+    // A variable's name speaks for a URL only where the family talks that
+    // protocol: ClickHouse and Elasticsearch over HTTP, anything over tcp://.
+    // KAFKA_SCHEMA_REGISTRY_URL=http://... names a registry, not a broker.
+    bool http = scheme == "http" || scheme == "https";
+    bool http_family = name_family == ImageFamily::clickhouse || name_family == ImageFamily::elasticsearch;
+    base.family = (scheme == "tcp" || (http && http_family)) ? name_family : ImageFamily::unknown;
+  }
   if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
     std::string_view userinfo = authority.substr(0, at);
     authority = authority.substr(at + 1);

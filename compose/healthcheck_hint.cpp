@@ -159,7 +159,12 @@ bool curl(const Service& s, const Words& w, HealthcheckHint& hint) {
   static constexpr std::string_view k_with_value[] = {"-X", "-H", "-u", "-o", "-m", "-d", "-A", "-e", "-w", "-x",
                                                       "--request", "--header", "--user", "--output", "--max-time",
                                                       "--data", "--connect-timeout", "--retry", "--write-out",
-                                                      "--user-agent", "--cacert", "--resolve", "--unix-socket"};
+                                                      "--user-agent", "--cacert", "--resolve", "--unix-socket",
+                                                      "--noproxy", "--retry-delay", "--retry-max-time", "-c", "-b",
+                                                      "--cookie", "--cert", "--key", "--interface", "--proxy", "-F",
+                                                      "--form", "-K", "--config", "--data-raw", "--data-binary",
+                                                      "--data-urlencode", "-r", "--range", "-T", "--upload-file",
+                                                      "--max-filesize", "--limit-rate", "-Y", "-y", "--ciphers"};
   bool fail = false;
   std::optional<std::string> target;
   for (size_t i = 1; i < w.size(); ++i) {
@@ -239,12 +244,13 @@ bool netcat(const Service& s, const Segment& seg, HealthcheckHint& hint) {
 }
 
 void host_port_option(const Service& s, const Options& o, std::initializer_list<std::string_view> host_names,
-                      std::initializer_list<std::string_view> port_names, HealthcheckHint& hint, bool* remote) {
-  if (auto h = o.value(host_names)) {
+                      std::initializer_list<std::string_view> port_names, HealthcheckHint& hint, bool* remote,
+                      bool attached = false) {
+  if (auto h = o.value(host_names, attached)) {
     auto host = resolve(s, *h);
     if (host && !local_host(s, *host)) *remote = true;
   }
-  if (auto p = o.value(port_names)) {
+  if (auto p = o.value(port_names, attached)) {
     if (auto port = resolve(s, *p)) hint.port = to_port(*port);
   }
 }
@@ -307,7 +313,7 @@ bool family_tool(const Service& s, const Segment& seg, HealthcheckHint& hint) {
       }
       break;
     case ImageFamily::mysql:
-      host_port_option(s, o, {"-h", "--host"}, {"-P", "--port"}, hint, &remote);
+      host_port_option(s, o, {"-h", "--host"}, {"-P", "--port"}, hint, &remote, /*attached=*/true);
       if (auto u = o.value({"-u", "--user"}, true)) hint.user = resolve(s, *u);
       if (auto p = o.value({"-p", "--password"}, true)) {
         hint.password = resolve(s, *p);

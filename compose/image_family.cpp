@@ -71,8 +71,8 @@ constexpr W k_kafka_vars[] = {"KAFKA", "BROKER", "BROKERS", "BOOTSTRAP", "REDPAN
 
 // --- clickhouse -------------------------------------------------------------
 constexpr W k_ch_images[] = {"clickhouse/clickhouse-server", "clickhouse", "yandex/clickhouse-server",
-                             "altinity/clickhouse-server", "bitnami/clickhouse"};
-constexpr W k_ch_words[] = {"clickhouse"};
+                             "altinity/clickhouse-server", "bitnami/clickhouse", "myscale/myscaledb"};
+constexpr W k_ch_words[] = {"clickhouse", "myscaledb"};
 constexpr W k_ch_server_env[] = {"CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT", "CLICKHOUSE_SKIP_USER_SETUP",
                                  "CLICKHOUSE_DO_NOT_CHOWN",  "CLICKHOUSE_UID", "CLICKHOUSE_INIT_TIMEOUT",
                                  "CLICKHOUSE_ADMIN_USER", "CLICKHOUSE_ADMIN_PASSWORD", "CLICKHOUSE_WATCHDOG_ENABLE"};

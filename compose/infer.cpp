@@ -48,14 +48,17 @@ void add_query(std::string& url, std::string_view key, const std::string& value)
   url += (url.find('?') == std::string::npos ? "?" : "&") + param + value;
 }
 
-// A port that a single node may never open, or that is not a client
-// protocol: ZooKeeper's quorum and election ports, cluster buses,
-// transport and management ports (the family table's peer ports). For a
-// service of a known family, only its own family's; otherwise any family's.
+// A port that may never open: ZooKeeper's quorum and election ports (only
+// in an ensemble, 2888 only on the leader) and Redis's cluster bus. For a
+// service of a known family, also its own peer, transport and admin ports
+// (the family table's); for an unknown one, nothing more: 8081 or 9300 may
+// be exactly what it serves.
 bool peer_port(int port, ImageFamily family) {
-  for (const FamilyTraits& t : family_table()) {
-    if (family != ImageFamily::unknown && t.family != family) continue;
-    for (int p : t.peer_ports) {
+  for (int p : {2888, 3888, 16379}) {
+    if (p == port) return true;
+  }
+  if (const FamilyTraits* t = traits(family)) {
+    for (int p : t->peer_ports) {
       if (p == port) return true;
     }
   }
@@ -156,6 +159,52 @@ BestRef best_ref(const InferIndex& index, const Service& s, ImageFamily family) 
     }
   }
   return best;
+}
+
+// A client's user or database is probed only when the server is sure to
+// have it: a value of its own environment (POSTGRES_USER, MYSQL_DATABASE...),
+// its healthcheck's, or the image's default. A database or user that the
+// application or a job creates later (`rails db:setup`, an entrypoint's
+// CREATE DATABASE) would fail the probe fatally on a fresh volume, or
+// deadlock when that application waits for the server. Brokers whose users
+// live in config files (MQTT, Redis ACLs) keep the client's login.
+void keep_guaranteed(const Service& s, ImageFamily family, ConnectionRef& ref, const std::string& owner,
+                     const std::optional<HealthcheckHint>& health, std::vector<std::string>& notes) {
+  std::vector<std::string> default_users, default_databases;
+  switch (family) {
+    case ImageFamily::postgres: default_users = {"postgres"}; default_databases = {"postgres"}; break;
+    case ImageFamily::mysql: default_users = {"root"}; break;
+    case ImageFamily::clickhouse: default_users = {"default"}; default_databases = {"default"}; break;
+    case ImageFamily::rabbitmq: default_users = {"guest", "user"}; default_databases = {"/"}; break;
+    default: return;
+  }
+  auto guaranteed = [&](const std::string& value, const std::vector<std::string>& defaults,
+                        const std::optional<std::string>& from_health) {
+    if (std::find(defaults.begin(), defaults.end(), value) != defaults.end()) return true;
+    if (from_health && *from_health == value) return true;
+    return std::any_of(s.environment.begin(), s.environment.end(), [&](const auto& kv) { return kv.second == value; });
+  };
+  std::string at = ref.variable + " of service " + owner;
+  if (ref.user && !ref.user->empty() &&
+      !guaranteed(*ref.user, default_users, health ? health->user : std::nullopt)) {
+    notes.push_back("clients log in as \"" + *ref.user + "\" (" + at +
+                    "), a user the server's configuration does not create: the probe logs in as the server's own "
+                    "user, since one created later would fail it until then");
+    ref.user.reset();
+    ref.password.reset();
+  }
+  // The official Postgres image's database defaults to its user.
+  if (family == ImageFamily::postgres) {
+    auto user = s.environment.find("POSTGRES_USER");
+    if (user != s.environment.end()) default_databases.push_back(user->second);
+  }
+  if (ref.database && !ref.database->empty() &&
+      !guaranteed(*ref.database, default_databases, health ? health->database : std::nullopt)) {
+    notes.push_back("clients use database \"" + *ref.database + "\" (" + at +
+                    "), which the server's configuration does not create: the probe checks the server's own, since "
+                    "one the application creates later would fail it until then");
+    ref.database.reset();
+  }
 }
 
 std::string docker_url(const Project& project, const Service& s, std::string_view state) {
@@ -304,6 +353,7 @@ void infer_service(const InferIndex& index, const Service& service, const InferO
   if (family.family != ImageFamily::unknown) {
     result.family = to_string(family.family);
     BestRef ref = best_ref(index, service, family.family);
+    if (ref.ref) keep_guaranteed(service, family.family, *ref.ref, ref.owner, health, result.notes);
     Hints hints;
     if (ref.ref) {
       hints.ref = &*ref.ref;
@@ -330,6 +380,9 @@ void infer_service(const InferIndex& index, const Service& service, const InferO
       if (client_only.ports.empty() && mode == AddressMode::service) client_only.expose.push_back(client_port);
       std::vector<std::string> ignored;
       for (InferredProbe& probe : tcp_probes(client_only, mode, family.family, ignored)) {
+        for (auto& [key, value] : probe.provenance) {
+          if (key == "port" && client_only.ports.empty()) value = to_string(family.family) + std::string(" client port ") + std::to_string(client_port);
+        }
         probe.provenance.insert(probe.provenance.begin(), {"family", std::string(to_string(family.family)) + ": " +
                                                                          util::join(family.evidence, "; ")});
         result.probes.push_back(std::move(probe));

@@ -430,6 +430,20 @@ std::optional<InferredProbe> elasticsearch(const Service& s, const Hints& hints,
                                     (tag.starts_with("7.") || tag.starts_with("6.")));
   const ConnectionRef* ref = ref_of(hints);
   bool ref_http = ref && ref->scheme == "http";
+  // Security on but HTTP without TLS: the elastic user's password is in the file.
+  auto password = env(s, {"ELASTIC_PASSWORD"});
+  bool plain_http = off({"xpack.security.http.ssl.enabled", "XPACK_SECURITY_HTTP_SSL_ENABLED"}, "false");
+  if (!security_off && !ref_http && plain_http && password && !opensearch) {
+    InferredProbe probe;
+    probe.provenance.emplace_back("user", "the built-in elastic user");
+    probe.provenance.emplace_back("password", from_env(*password));
+    Picker p2(s, hints, probe.provenance);
+    int port = p2.port({}, {}, 9200);
+    auto at = endpoint(s, port, "elasticsearch", mode, probe.provenance, notes);
+    if (!at) return std::nullopt;
+    probe.url = "elasticsearch://" + userinfo("elastic", password->value) + authority(*at);
+    return probe;
+  }
   if (!security_off && !ref_http) {
     notes.push_back("service \"" + s.name + "\": " + std::string(opensearch ? "OpenSearch" : "Elasticsearch") +
                     " with security on serves HTTPS with its own certificate: probed by TCP only (set "

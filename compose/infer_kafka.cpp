@@ -54,14 +54,37 @@ std::vector<Listener> parse_listeners(const std::string& text) {
 
 bool is_local(const std::string& host) { return is_local_host(host); }
 
-std::string describe(const Listener& l, const EnvHit& hit) {
-  return "advertised listener " + l.name + "://" + l.host + ":" + std::to_string(l.port) + " in " + from_env(hit);
+// Where the advertised listeners are written: KAFKA_ADVERTISED_LISTENERS
+// (Apache, Confluent, Bitnami images) or Redpanda's --advertise-kafka-addr.
+struct Advertised {
+  std::string value;
+  std::string source;  // "KAFKA_ADVERTISED_LISTENERS from environment (compose.yaml:9:7)"
+};
+
+std::optional<Advertised> advertised(const Service& s) {
+  if (auto hit = env(s, {"KAFKA_ADVERTISED_LISTENERS", "KAFKA_CFG_ADVERTISED_LISTENERS"})) {
+    return Advertised{hit->value, from_env(*hit)};
+  }
+  if (auto flag = flag_value(s, {"--advertise-kafka-addr"})) {
+    // "internal://redpanda:9092,external://localhost:19092" or "redpanda:9092".
+    std::string value;
+    for (const std::string& item : util::split(*flag, ',')) {
+      std::string_view t = util::trim(item);
+      value += std::string(value.empty() ? "" : ",") + (t.find("://") == std::string_view::npos ? "default://" : "") + std::string(t);
+    }
+    return Advertised{value, "--advertise-kafka-addr in command"};
+  }
+  return std::nullopt;
+}
+
+std::string describe(const Listener& l, const Advertised& hit) {
+  return "advertised listener " + l.name + "://" + l.host + ":" + std::to_string(l.port) + " in " + hit.source;
 }
 
 }  // namespace
 
 bool kafka_advertises_only_local(const Service& s) {
-  std::optional<EnvHit> hit = env(s, {"KAFKA_ADVERTISED_LISTENERS", "KAFKA_CFG_ADVERTISED_LISTENERS"});
+  std::optional<Advertised> hit = advertised(s);
   if (!hit) {
     // apache/kafka without configuration advertises localhost:9092; the
     // Confluent and Bitnami images need the variable to start at all.
@@ -76,7 +99,7 @@ bool kafka_advertises_only_local(const Service& s) {
 std::optional<Endpoint> kafka_endpoint(const Service& s, AddressMode mode, Provenance& provenance,
                                        std::vector<std::string>& notes, std::optional<int> client_port,
                                        const std::string& client_source) {
-  std::optional<EnvHit> hit = env(s, {"KAFKA_ADVERTISED_LISTENERS", "KAFKA_CFG_ADVERTISED_LISTENERS"});
+  std::optional<Advertised> hit = advertised(s);
   std::vector<Listener> listeners = hit ? parse_listeners(hit->value) : std::vector<Listener>{};
 
   // The listener other containers use: the one advertised under the
@@ -163,7 +186,7 @@ std::optional<Endpoint> kafka_endpoint(const Service& s, AddressMode mode, Prove
     port = *to_port(legacy->value);
     provenance.emplace_back("port", from_env(*legacy));
   } else {
-    provenance.emplace_back("port", hit ? "no listener for other containers in " + from_env(*hit) + ": default 9092"
+    provenance.emplace_back("port", hit ? "no listener for other containers in " + hit->source + ": default 9092"
                                         : "image default 9092");
   }
   return endpoint(s, port, "kafka", mode, provenance, notes);

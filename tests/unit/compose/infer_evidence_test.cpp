@@ -188,7 +188,9 @@ TEST_CASE("connection strings: the dependent's user, database, port and password
   db:
     image: postgres:16
     environment:
-      POSTGRES_PASSWORD: admin-pw
+      POSTGRES_PASSWORD: "orders#pw"
+      POSTGRES_USER: orders
+      POSTGRES_DB: orders_db
   cache:
     image: redis:7
     command: redis-server --requirepass cache-pw --port 6380
@@ -208,7 +210,7 @@ TEST_CASE("connection strings: the dependent's user, database, port and password
       KAFKA_BROKERS: broker:9094
 )");
   CHECK(urls(p, "db") == Strings{"postgres://orders:orders%23pw@db:5432/orders_db"});
-  CHECK(provenance(p, "db", "user") == "SQLALCHEMY_DATABASE_URI of service app (compose.yaml:19:32)");
+  CHECK(provenance(p, "db", "user") == "SQLALCHEMY_DATABASE_URI of service app (compose.yaml:21:32)");
   CHECK(urls(p, "cache") == Strings{"redis://:cache-pw@cache:6380"});
   CHECK(urls(p, "queue") == Strings{"amqp://guest:guest@queue:5672"});
   CHECK(urls(p, "broker") == Strings{"kafka://broker:9094"});
@@ -231,6 +233,29 @@ TEST_CASE("connection strings: the server's own database and the clients' majori
     environment: {DATABASE_URL: "postgres://posthog:pw@db:5432/posthog"}
 )");
   CHECK(urls(p, "db") == Strings{"postgres://posthog:pw@db:5432/posthog"});
+}
+
+TEST_CASE("connection strings: a database or user the application creates later is not probed", "[infer][refs]") {
+  Project p = load(R"(services:
+  db:
+    image: postgres:16
+    environment: {POSTGRES_PASSWORD: pw}
+    healthcheck:
+      test: pg_isready -U postgres -d postgres
+  server:
+    image: twentycrm/twenty
+    depends_on: {db: {condition: service_healthy}}
+    environment: {PG_DATABASE_URL: "postgres://postgres:pw@db:5432/default"}
+  reporting:
+    image: acme/reports
+    environment: {REPORTS_DSN: "postgresql://reporter:rpw@db/postgres"}
+)");
+  InferResult db = explain(p, "db");
+  REQUIRE(db.probes.size() == 1);
+  CHECK(db.probes[0].url == "postgres://postgres:pw@db:5432/postgres");
+  CHECK(std::find_if(db.notes.begin(), db.notes.end(), [](const std::string& n) {
+          return n.starts_with("clients use database \"default\" (PG_DATABASE_URL of service server)");
+        }) != db.notes.end());
 }
 
 TEST_CASE("connection strings: host groups, JDBC and lists", "[infer][refs]") {
@@ -497,4 +522,59 @@ TEST_CASE("mysql, rabbitmq and elasticsearch from their images' variables", "[in
   CHECK(urls(p, "es") == Strings{"elasticsearch://es:9200"});
   CHECK(urls(p, "es-secure") == Strings{"tcp://es-secure:9200"});
   CHECK(explain(p, "es-secure").hazards.size() == 1);
+}
+
+TEST_CASE("kafka: Redpanda's --advertise-kafka-addr names the listener", "[infer][kafka]") {
+  Project p = load(R"(services:
+  redpanda:
+    image: docker.redpanda.com/redpandadata/redpanda:v24.1.1
+    command:
+      - redpanda
+      - start
+      - --kafka-addr internal://0.0.0.0:29092,external://0.0.0.0:9092
+      - --advertise-kafka-addr internal://redpanda:29092,external://localhost:9092
+)");
+  CHECK(urls(p, "redpanda") == Strings{"kafka://redpanda:29092"});
+  CHECK(explain(p, "redpanda").hazards.empty());
+}
+
+TEST_CASE("connection strings: an http URL in a Kafka-named variable is not a broker", "[infer][refs]") {
+  Project p = load(R"(services:
+  schema-registry:
+    image: acme/registry
+    expose: ["8081"]
+  connect:
+    image: acme/connect
+    environment:
+      KAFKA_CONFLUENT_SCHEMA_REGISTRY_URL: http://schema-registry:8081
+      N8N_RUNNERS_TASK_BROKER_URI: http://schema-registry:5679
+)");
+  CHECK(urls(p, "schema-registry") == Strings{"tcp://schema-registry:8081"});
+}
+
+TEST_CASE("healthcheck: curl options that take a value are not the URL; mysql's attached options", "[infer][healthcheck]") {
+  Project p = load(R"(services:
+  web:
+    image: acme/web
+    healthcheck:
+      test: "curl -s --noproxy localhost localhost:3000/health | grep -q OK"
+  seek:
+    image: acme/seekdb
+    healthcheck:
+      test: ["CMD-SHELL", "mysql -h127.0.0.1 -P2881 -uroot -psecret -e 'SELECT 1'"]
+)");
+  CHECK(urls(p, "web") == Strings{"http://web:3000/health?status=2xx,3xx,4xx"});
+  CHECK(urls(p, "seek") == Strings{"mysql://root:secret@seek:2881/"});
+}
+
+TEST_CASE("elasticsearch with security on over plain HTTP logs in as elastic", "[infer][family]") {
+  Project p = load(R"(services:
+  es:
+    image: docker.elastic.co/elasticsearch/elasticsearch:8.14.3
+    environment:
+      ELASTIC_PASSWORD: es-pw
+      xpack.security.enabled: "true"
+      xpack.security.http.ssl.enabled: "false"
+)");
+  CHECK(urls(p, "es") == Strings{"elasticsearch://elastic:es-pw@es:9200"});
 }

@@ -26,7 +26,6 @@ int rank(std::string_view status) {
 }
 
 struct Config {
-  std::string scheme;
   HttpRequest request;  // host, port, TLS and auth; target set per attempt
   std::string wanted = "yellow";
   std::vector<std::string> indices;
@@ -148,7 +147,6 @@ std::expected<Config, std::string> make_config(const ProbeSpec& spec) {
     return std::unexpected("no path expected ('" + url.path + "'); name indices with indices=a,b");
   }
   Config c;
-  c.scheme = url.scheme;
   c.request.host = url.hosts.front().host;
   c.request.port = url.hosts.front().port;
   if (!url.user.empty() || url.has_password) {

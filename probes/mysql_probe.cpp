@@ -39,7 +39,6 @@ const std::vector<std::string> k_options = {"writable", "min_free_connections"};
 constexpr unsigned k_server_isnt_available = 3168;
 
 struct Config {
-  std::string scheme;
   std::string host;
   int port = 3306;
   std::string user;
@@ -309,7 +308,6 @@ std::expected<Config, std::string> make_config(const ProbeSpec& spec) {
     return std::unexpected("exactly one host:port expected (stackgate never uses the unix socket)");
   }
   Config c;
-  c.scheme = url.scheme;
   c.host = url.hosts.front().host;
   if (url.hosts.front().port) c.port = url.hosts.front().port;
   c.user = url.user;

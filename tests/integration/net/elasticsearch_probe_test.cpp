@@ -100,7 +100,7 @@ TEST_CASE("elasticsearch: yellow and green are ready by default, red is not yet"
   CHECK(red.reason == "cluster status red, want yellow (5 unassigned shards, 2 initializing shards)");
 }
 
-TEST_CASE("elasticsearch: status=green waits for green; status=red takes any answer", "[elasticsearch]") {
+TEST_CASE("elasticsearch: status=green waits for green, status=red takes any answer", "[elasticsearch]") {
   Outcome yellow = check_once(200, k_yellow, "?status=green");
   CHECK(yellow.verdict == Verdict::not_yet);
   CHECK(yellow.reason == "cluster status yellow, want green (3 unassigned shards)");

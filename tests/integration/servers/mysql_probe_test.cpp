@@ -167,7 +167,7 @@ TEST_CASE("mysql: the image's init-phase server (socket only) is not yet over TC
   CHECK(after.verdict == Verdict::ready);
 }
 
-TEST_CASE("mysql: too many connections is not yet; min_free_connections counts them", "[mysql][trap]") {
+TEST_CASE("mysql: too many connections is not yet, min_free_connections counts them", "[mysql][trap]") {
   MariadbServer db;
   db.start(DB::Settings{.max_connections = 10});  // MariaDB's minimum
   REQUIRE(db.wait_ready());

@@ -4,10 +4,14 @@
 #include <amqp.h>
 #include <amqp_tcp_socket.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <catch2/catch.hpp>
 
 #include <memory>
 
+#include "tests/integration/net/test_server.h"
 #include "tests/integration/servers/fake_servers.h"
 #include "tests/integration/servers/probe_support.h"
 #include "tests/servers/rabbitmq_server.h"
@@ -67,11 +71,63 @@ class Client {
   amqp_connection_state_t m_conn;
 };
 
+// AMQP 0-9-1 frames for a broker that is going away (RabbitMQ's answer to a
+// client that logs in while the node boots or stops).
+std::string frame(const std::string& payload) {
+  std::string out = {1, 0, 0};  // METHOD frame on channel 0
+  uint32_t size = static_cast<uint32_t>(payload.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((size >> shift) & 0xff);
+  return out + payload + '\xCE';
+}
+
+std::string u16(int v) { return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; }
+std::string long_string(const std::string& s) { return std::string{0, 0, 0, static_cast<char>(s.size())} + s; }
+
+std::string connection_start() {
+  // connection.start: version 0-9, no server properties, PLAIN, en_US.
+  return frame(u16(10) + u16(10) + std::string{0, 9} + std::string(4, '\0') + long_string("PLAIN") +
+               long_string("en_US"));
+}
+
+std::string connection_close(int code, const std::string& text) {
+  return frame(u16(10) + u16(50) + u16(code) + static_cast<char>(text.size()) + text + u16(0) + u16(0));
+}
+
+// Reads whatever the client sends next (up to 2 s); false when it closed.
+bool read_some(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  char buffer[4096];
+  return ::poll(&p, 1, 2000) > 0 && ::recv(fd, buffer, sizeof buffer, 0) > 0;
+}
+
+// Answers the protocol header with connection.start, the client's
+// start-ok with connection.close 320, then waits for the client to go.
+TestServer::Handler broker_going_away() {
+  return [](TestServer&, int fd) {
+    if (!read_some(fd)) return;
+    write_all(fd, connection_start());
+    if (!read_some(fd)) return;
+    write_all(fd, connection_close(320, "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'"));
+    while (read_some(fd)) {
+    }
+  };
+}
+
 }  // namespace
+
+TEST_CASE("amqp: 320 CONNECTION_FORCED during the handshake is not yet", "[amqp]") {
+  TestServer broker(broker_going_away());
+  broker.listen();
+  Attempt a = attempt(*make("amqp://app:apppass@127.0.0.1:" + std::to_string(broker.port()) + "/appvh"));
+  INFO(describe(a.outcome));
+  CHECK(a.outcome.verdict == Verdict::not_yet);
+  CHECK(a.outcome.reason ==
+        "320 CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'");
+}
 
 TEST_CASE("amqp: refused before the node boots, ready once the vhost can be opened", "[amqp]") {
   RabbitmqServer& mq = node();
-  REQUIRE_FALSE(mq.running());
+  REQUIRE_FALSE(mq.running());  // this case runs before any other starts it
   auto probe = make(app_url(mq, "?queues=jobs"));
   Attempt before = attempt(*probe);
   INFO(describe(before.outcome));

@@ -230,6 +230,38 @@ TEST_CASE("mysql: a connection closed during the handshake is not yet", "[mysql]
   CHECK(a.outcome.reason.find("Lost connection") != std::string::npos);
 }
 
+// A server that refuses before the handshake sends an ERR packet as its
+// greeting (no SQL state): what MySQL and MariaDB do while shutting down or
+// when the client's host is blocked.
+std::string greeting_error(int code, const std::string& message) {
+  std::string payload = "\xff" + std::string{static_cast<char>(code & 0xff), static_cast<char>(code >> 8)} + message;
+  return std::string{static_cast<char>(payload.size()), 0, 0, 0} + payload;
+}
+
+TEST_CASE("mysql: errors in place of the greeting are classified by their code", "[mysql]") {
+  SECTION("1053 server shutdown in progress is not yet") {
+    CannedServer server(greeting_error(1053, "Server shutdown in progress"));
+    Attempt a = attempt(*make("mysql://app:pw@127.0.0.1:" + std::to_string(server.port()) + "/db"));
+    INFO(describe(a.outcome));
+    CHECK(a.outcome.verdict == Verdict::not_yet);
+    CHECK(a.outcome.reason == "Server shutdown in progress");
+  }
+  SECTION("3168 server isn't available (MySQL 8 starting or stopping) is not yet") {
+    CannedServer server(greeting_error(3168, "Server isn't available"));
+    Attempt a = attempt(*make("mysql://app:pw@127.0.0.1:" + std::to_string(server.port()) + "/db"));
+    INFO(describe(a.outcome));
+    CHECK(a.outcome.verdict == Verdict::not_yet);
+  }
+  SECTION("1129 host blocked is fatal and says how to lift it") {
+    CannedServer server(greeting_error(1129, "Host '10.0.0.7' is blocked because of many connection errors"));
+    Attempt a = attempt(*make("mysql://app:pw@127.0.0.1:" + std::to_string(server.port()) + "/db"));
+    INFO(describe(a.outcome));
+    CHECK(a.outcome.verdict == Verdict::fatal);
+    CHECK(a.outcome.reason ==
+          "Host '10.0.0.7' is blocked because of many connection errors (run mysqladmin flush-hosts)");
+  }
+}
+
 TEST_CASE("mysql: options are checked when the probe is made", "[mysql]") {
   CHECK(make_error("mysql://app:s3cr3t@db/app?writeable=1") ==
         "unknown option 'writeable' for mysql:// (did you mean 'writable'?) in mysql://app:***@db/app?writeable=1");

@@ -82,7 +82,7 @@ class ElasticsearchProbe final : public Probe {
 Outcome ElasticsearchProbe::check(Millis timeout) {
   HttpRequest request = m_config.request;
   request.timeout = timeout;
-  request.max_body = 256 * 1024;
+  request.max_body = 2 * 1024 * 1024;  // level=indices lists every index asked for
   // The server-side wait (for a missing index) must end before ours does.
   long long server_ms = std::max<long long>(1, timeout.count() * 3 / 4);
   request.target = "/_cluster/health";

@@ -444,9 +444,26 @@ std::optional<InferredProbe> elasticsearch(const Service& s, const Hints& hints,
     probe.url = "elasticsearch://" + userinfo("elastic", password->value) + authority(*at);
     return probe;
   }
+  // Security on with its generated certificate: HTTPS, the certificate not
+  // verified (the file cannot say which CA signed it), and the built-in
+  // superuser whose password the file sets.
+  auto admin = opensearch ? env(s, {"OPENSEARCH_INITIAL_ADMIN_PASSWORD"}) : password;
+  if (!security_off && !ref_http && admin) {
+    InferredProbe probe;
+    probe.provenance.emplace_back("user", opensearch ? "the built-in admin user" : "the built-in elastic user");
+    probe.provenance.emplace_back("password", from_env(*admin));
+    probe.provenance.emplace_back("tls", "security is on: HTTPS with the image's own certificate, not verified");
+    Picker p2(s, hints, probe.provenance);
+    int port = p2.port({}, {}, 9200);
+    auto at = endpoint(s, port, "elasticsearch", mode, probe.provenance, notes);
+    if (!at) return std::nullopt;
+    probe.url = "elasticsearch://" + userinfo(opensearch ? "admin" : "elastic", admin->value) + authority(*at) +
+                "?tls=1&insecure=1";
+    return probe;
+  }
   if (!security_off && !ref_http) {
     notes.push_back("service \"" + s.name + "\": " + std::string(opensearch ? "OpenSearch" : "Elasticsearch") +
-                    " with security on serves HTTPS with its own certificate: probed by TCP only (set "
+                    " with security on and no password in the file: probed by TCP only (set "
                     "x-stackgate.probes to check cluster health)");
     return std::nullopt;
   }

@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "probes/module.h"
+#include "probes/dns_probe.h"
 #include "probes/tcp_probe.h"
 #include "util/strings.h"
 
@@ -89,10 +90,15 @@ bool module_has_scheme(const ModuleInfo& info, std::string_view scheme) {
 }  // namespace
 
 std::string module_family(std::string_view scheme) {
-  if (scheme == "http" || scheme == "https" || scheme == "http+unix" || scheme == "clickhouse") return "http";
+  if (scheme == "http" || scheme == "https" || scheme == "http+unix" || scheme == "clickhouse" ||
+      scheme == "elasticsearch" || scheme == "opensearch") {
+    return "http";
+  }
   if (scheme == "postgres" || scheme == "postgresql") return "postgres";
   if (scheme == "redis" || scheme == "rediss") return "redis";
   if (scheme == "kafka") return "kafka";
+  if (scheme == "mysql" || scheme == "mariadb") return "mysql";
+  if (scheme == "amqp") return "amqp";
   return "";
 }
 
@@ -113,6 +119,7 @@ std::vector<std::string> module_search_path() {
 std::expected<std::unique_ptr<Probe>, std::string> make_probe(const ProbeSpec& spec) {
   const std::string& scheme = spec.url.scheme;
   if (scheme == "tcp") return make_tcp_probe(spec);
+  if (scheme == "dns") return make_dns_probe(spec);
   if (scheme == "zk") {
 #ifdef SG_HAVE_ZK
     return make_zk_probe(spec);

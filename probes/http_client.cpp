@@ -263,7 +263,29 @@ std::expected<HttpResponse, HttpError> unix_request(const HttpRequest& r) {
   return UnixExchange(std::move(*socket), r, deadline).run();
 }
 
+std::string base64(std::string_view in) {
+  static constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned n = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+    out += {k_alphabet[n >> 18], k_alphabet[(n >> 12) & 63], k_alphabet[(n >> 6) & 63], k_alphabet[n & 63]};
+  }
+  if (i + 1 == in.size()) {
+    unsigned n = (unsigned char)in[i] << 16;
+    out += {k_alphabet[n >> 18], k_alphabet[(n >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    unsigned n = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
+    out += {k_alphabet[n >> 18], k_alphabet[(n >> 12) & 63], k_alphabet[(n >> 6) & 63], '='};
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string basic_authorization(std::string_view user, std::string_view password) {
+  return "Basic " + base64(std::string(user) + ":" + std::string(password));
+}
 
 std::string HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {

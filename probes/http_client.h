@@ -1,5 +1,6 @@
 // A small HTTP client over cpp-httplib: the only file that includes
-// httplib.h is http_client.cpp. Used by the http and clickhouse probes,
+// httplib.h is http_client.cpp. Used by the http, clickhouse and
+// elasticsearch probes,
 // both compiled into the libstackgate-http.so module.
 #pragma once
 
@@ -51,6 +52,9 @@ struct HttpError {
 /// unreachable and not-yet-resolvable names are cheap not_yet; TLS and
 /// permission failures are fatal; timeouts and closed connections not_yet.
 Outcome outcome_from_http_error(const HttpError& error);
+
+/// The value of an `Authorization: Basic ...` header for user:password.
+std::string basic_authorization(std::string_view user, std::string_view password);
 
 /// One request, no redirects followed, no retries, bounded by
 /// request.timeout (over TCP, cpp-httplib 0.11 has no overall deadline: the

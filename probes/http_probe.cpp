@@ -17,24 +17,6 @@ struct StatusMatcher {
   bool matches(int status) const { return code ? status == code : status / 100 == klass; }
 };
 
-std::string base64(std::string_view in) {
-  static constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned n = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-    out += {k_alphabet[n >> 18], k_alphabet[(n >> 12) & 63], k_alphabet[(n >> 6) & 63], k_alphabet[n & 63]};
-  }
-  if (i + 1 == in.size()) {
-    unsigned n = (unsigned char)in[i] << 16;
-    out += {k_alphabet[n >> 18], k_alphabet[(n >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    unsigned n = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-    out += {k_alphabet[n >> 18], k_alphabet[(n >> 12) & 63], k_alphabet[(n >> 6) & 63], '='};
-  }
-  return out;
-}
-
 std::expected<std::vector<StatusMatcher>, std::string> parse_status(std::string_view text) {
   std::vector<StatusMatcher> out;
   for (const std::string& item : util::split(text, ',')) {
@@ -108,7 +90,7 @@ std::expected<std::unique_ptr<Probe>, std::string> make_http_probe(const ProbeSp
     request.tls = url.scheme == "https";
   }
   if (!url.user.empty() || url.has_password) {
-    request.headers.emplace_back("Authorization", "Basic " + base64(url.user + ":" + url.password));
+    request.headers.emplace_back("Authorization", basic_authorization(url.user, url.password));
   }
 
   std::vector<StatusMatcher> expected = {{0, 2}};

@@ -96,9 +96,9 @@ NetError from_gai(int rc, const std::string& host) {
 #ifdef EAI_NODATA
     case EAI_NODATA:
 #endif
-    case EAI_FAIL: return {NetFailure::dns, host + ": name not resolvable yet"};
-    case EAI_SYSTEM: return {NetFailure::other, host + ": name lookup failed: " + std::strerror(errno)};
-    default: return {NetFailure::other, host + ": name lookup failed: " + gai_strerror(rc)};
+    case EAI_FAIL: return {NetFailure::dns, host + ": name not resolvable yet", rc};
+    case EAI_SYSTEM: return {NetFailure::other, host + ": name lookup failed: " + std::strerror(errno), rc};
+    default: return {NetFailure::other, host + ": name lookup failed: " + gai_strerror(rc), rc};
   }
 }
 
@@ -136,9 +136,10 @@ Socket::~Socket() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
-std::expected<std::vector<Endpoint>, NetError> resolve(const std::string& host, int port, const Deadline& deadline) {
+std::expected<std::vector<Endpoint>, NetError> resolve(const std::string& host, int port, const Deadline& deadline,
+                                                       ResolveHints wanted) {
   addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
+  hints.ai_family = wanted.family;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
   std::string service = std::to_string(port);
@@ -152,9 +153,9 @@ std::expected<std::vector<Endpoint>, NetError> resolve(const std::string& host, 
   auto lookup = std::make_unique<Lookup>();
   lookup->host = host;
   lookup->service = service;
-  lookup->hints.ai_family = AF_UNSPEC;
+  lookup->hints.ai_family = wanted.family;
   lookup->hints.ai_socktype = SOCK_STREAM;
-  lookup->hints.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV;
+  lookup->hints.ai_flags = (wanted.addrconfig ? AI_ADDRCONFIG : 0) | AI_NUMERICSERV;
   lookup->request.ar_name = lookup->host.c_str();
   lookup->request.ar_service = lookup->service.c_str();
   lookup->request.ar_request = &lookup->hints;
@@ -181,7 +182,7 @@ std::expected<std::vector<Endpoint>, NetError> resolve(const std::string& host, 
   if (rc != 0) return std::unexpected(from_gai(rc, host));
   auto out = endpoints_from(lookup->request.ar_result);
   freeaddrinfo(lookup->request.ar_result);
-  if (out && out->empty()) return std::unexpected(NetError{NetFailure::dns, host + ": name not resolvable yet"});
+  if (out && out->empty()) return std::unexpected(NetError{NetFailure::dns, host + ": name not resolvable yet", EAI_NODATA});
   return out;
 }
 

@@ -46,6 +46,7 @@ enum class NetFailure {
 struct NetError {
   NetFailure kind = NetFailure::other;
   std::string message;  // one line: "connection refused", "db: name not resolvable yet"
+  int gai_code = 0;     // getaddrinfo's EAI_* when name resolution failed, else 0
 };
 
 /// Maps a failure to an Outcome: refused, unreachable, dns and missing are
@@ -76,8 +77,17 @@ struct Endpoint {
   std::string text;  // "10.0.0.5:5432", "[::1]:5432"
 };
 
+/// What to ask the resolver for: an address family (AF_UNSPEC, AF_INET,
+/// AF_INET6) and whether to skip families the host has no address of
+/// (AI_ADDRCONFIG, right for connecting, wrong for counting DNS records).
+struct ResolveHints {
+  int family = AF_UNSPEC;
+  bool addrconfig = true;
+};
+
 /// Resolves host:port (TCP). IP literals never touch the resolver.
-std::expected<std::vector<Endpoint>, NetError> resolve(const std::string& host, int port, const Deadline& deadline);
+std::expected<std::vector<Endpoint>, NetError> resolve(const std::string& host, int port, const Deadline& deadline,
+                                                       ResolveHints hints = {});
 
 /// Resolves and connects, trying each address in turn within the deadline.
 /// Timeout messages read "timed out after 2s connecting to db:5432".

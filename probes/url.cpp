@@ -19,6 +19,9 @@ namespace {
 
 bool allows_several_hosts(std::string_view scheme) { return scheme == "kafka" || scheme == "zk"; }
 
+// dns://name names what to resolve, not where to connect.
+bool takes_no_port(std::string_view scheme) { return scheme == "dns"; }
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -106,6 +109,10 @@ std::expected<HostPort, std::string> parse_host_port(std::string_view s, std::st
     }
   }
   if (hp.host.empty()) return std::unexpected(std::string("missing host"));
+  if (takes_no_port(scheme)) {
+    if (has_port) return std::unexpected(std::string(scheme) + ":// takes a name without a port");
+    return hp;
+  }
   if (has_port) {
     auto port = parse_port(port_text);
     if (!port) return std::unexpected(port.error());
@@ -146,7 +153,8 @@ std::expected<int, std::string> parse_passes(std::string_view s) {
 const std::vector<std::string>& known_schemes() {
   static const std::vector<std::string> schemes = {
       "tcp", "http", "https", "http+unix", "postgres", "postgresql", "redis",
-      "rediss", "kafka", "clickhouse", "zk", "mqtt", "docker"};
+      "rediss", "kafka", "clickhouse", "zk", "mqtt", "mysql", "mariadb", "amqp",
+      "elasticsearch", "opensearch", "dns", "docker"};
   return schemes;
 }
 
@@ -159,6 +167,9 @@ int default_port(std::string_view scheme) {
   if (scheme == "clickhouse") return 8123;
   if (scheme == "zk") return 2181;
   if (scheme == "mqtt") return 1883;
+  if (scheme == "mysql" || scheme == "mariadb") return 3306;
+  if (scheme == "amqp") return 5672;
+  if (scheme == "elasticsearch" || scheme == "opensearch") return 9200;
   return 0;
 }
 

@@ -9,6 +9,10 @@
 //   clickhouse://user:pass@host:8123/db   zk://host:2181?mode=any
 //   mqtt://user:pass@host:1883
 //   docker://SERVICE?project=NAME&state=healthy   (SERVICE is a Compose service)
+//   mysql://user:pass@host:3306/db?writable=1    (mariadb:// is the same)
+//   amqp://user:pass@host:5672/vhost?queues=jobs&min_consumers=1
+//   elasticsearch://host:9200?status=yellow&indices=a,b   (opensearch://)
+//   dns://name?type=A&min_addresses=3              (no port)
 //
 // Common query options, valid for every scheme: timeout (per attempt),
 // interval (first retry delay), passes and stable_for (the stability window;
@@ -56,7 +60,7 @@ struct Url {
 /// Parses a probe URL; the error is one line naming what is wrong, without
 /// the password ("bad port '99999' in tcp://db:99999", "unknown scheme
 /// 'postgress' (did you mean 'postgres'?)"). A missing port becomes the
-/// scheme's default; tcp:// needs an explicit one. Only kafka and zk accept
+/// scheme's default; tcp:// needs an explicit one, dns:// takes none (port 0). Only kafka and zk accept
 /// several comma-separated hosts.
 std::expected<Url, std::string> parse_url(std::string_view text);
 

@@ -514,14 +514,17 @@ TEST_CASE("mysql, rabbitmq and elasticsearch from their images' variables", "[in
   es-secure:
     image: docker.elastic.co/elasticsearch/elasticsearch:8.13.0
     environment: {ELASTIC_PASSWORD: changeme}
+  es-nopw:
+    image: docker.elastic.co/elasticsearch/elasticsearch:8.13.0
 )");
   CHECK(urls(p, "mysql") == Strings{"mysql://app:app-pw@mysql:3306/app"});
   CHECK(urls(p, "maria") == Strings{"mysql://root:r@maria:3306/"});
   CHECK(urls(p, "random") == Strings{"tcp://random:3306"});
   CHECK(urls(p, "rabbit") == Strings{"amqp://u:p@rabbit:5672/jobs"});
   CHECK(urls(p, "es") == Strings{"elasticsearch://es:9200"});
-  CHECK(urls(p, "es-secure") == Strings{"tcp://es-secure:9200"});
-  CHECK(explain(p, "es-secure").hazards.size() == 1);
+  CHECK(urls(p, "es-secure") == Strings{"elasticsearch://elastic:changeme@es-secure:9200?tls=1&insecure=1"});
+  CHECK(urls(p, "es-nopw") == Strings{"tcp://es-nopw:9200"});
+  CHECK(explain(p, "es-nopw").hazards.size() == 1);
 }
 
 TEST_CASE("kafka: Redpanda's --advertise-kafka-addr names the listener", "[infer][kafka]") {

@@ -29,7 +29,13 @@ TEST_CASE("schemes map to their module family", "[factory]") {
   CHECK(module_family("postgresql") == "postgres");
   CHECK(module_family("rediss") == "redis");
   CHECK(module_family("kafka") == "kafka");
+  CHECK(module_family("elasticsearch") == "http");
+  CHECK(module_family("opensearch") == "http");
+  CHECK(module_family("mysql") == "mysql");
+  CHECK(module_family("mariadb") == "mysql");
+  CHECK(module_family("amqp") == "amqp");
   CHECK(module_family("tcp").empty());
+  CHECK(module_family("dns").empty());
 }
 
 TEST_CASE("the module search path starts with STACKGATE_MODULE_DIR", "[factory]") {
@@ -48,6 +54,27 @@ TEST_CASE("tcp probes are built in and reject unknown options", "[factory]") {
   REQUIRE(spec.has_value());
   CHECK(make_probe(*spec).has_value());
   CHECK(error_of("tcp://db:5432?foo=1") == "unknown option 'foo' for tcp:// in tcp://db:5432?foo=1");
+}
+
+TEST_CASE("dns probes are built in and check their options", "[factory]") {
+  auto spec = parse_probe_spec("dns://tasks.web?min_addresses=3&type=A");
+  REQUIRE(spec.has_value());
+  CHECK(make_probe(*spec).has_value());
+  CHECK(error_of("dns://db?type=MX") == "type must be A, AAAA or any, not 'MX' in dns://db?type=MX");
+  CHECK(error_of("dns://user:pw@db") == "dns:// takes no user or password in dns://user:***@db");
+  CHECK(error_of("dns://db/path") == "dns:// takes no path ('/path') in dns://db/path");
+}
+
+TEST_CASE("password_file works for the new schemes' URLs", "[factory][password_file]") {
+  // The common spec parser resolves it for every scheme; a missing file is
+  // named, with the URL redacted.
+  for (const char* url : {"mysql://app@db/app?password_file=/nonexistent/pw", "amqp://app@mq?password_file=/nonexistent/pw",
+                          "elasticsearch://elastic@es?password_file=/nonexistent/pw"}) {
+    INFO(url);
+    auto spec = parse_probe_spec(url);
+    REQUIRE_FALSE(spec.has_value());
+    CHECK_THAT(spec.error(), Catch::StartsWith("cannot read password_file /nonexistent/pw"));
+  }
 }
 
 #ifndef STACKGATE_STATIC_PROBES

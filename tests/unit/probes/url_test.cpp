@@ -39,6 +39,13 @@ TEST_CASE("each scheme parses with its host, port and path", "[url]") {
       {"clickhouse://ch/db", "clickhouse", "ch", 8123, "/db"},
       {"zk://zoo", "zk", "zoo", 2181, ""},
       {"mqtt://broker", "mqtt", "broker", 1883, ""},
+      {"mysql://app@db/app", "mysql", "db", 3306, "/app"},
+      {"mariadb://db:3307", "mariadb", "db", 3307, ""},
+      {"amqp://mq", "amqp", "mq", 5672, ""},
+      {"amqp://mq/%2F", "amqp", "mq", 5672, "//"},
+      {"elasticsearch://es", "elasticsearch", "es", 9200, ""},
+      {"opensearch://os:9201", "opensearch", "os", 9201, ""},
+      {"dns://tasks.web", "dns", "tasks.web", 0, ""},
       {"HTTP://Web:81/", "http", "Web", 81, "/"},
   }));
   Url url = parse(text);
@@ -138,6 +145,11 @@ TEST_CASE("redacted() hides the password and keeps the user", "[url][redact]") {
       {"tcp://db:5432", "tcp://db:5432"},
       {"clickhouse://db/x?user=u&password=secret&database=d", "clickhouse://db/x?user=u&password=***&database=d"},
       {"postgres://app:p@ss@db/app", "postgres://app:***@db/app"},
+      {"mysql://root:secret@db:3306/app?writable=1", "mysql://root:***@db:3306/app?writable=1"},
+      {"mariadb://app:secret@db/app", "mariadb://app:***@db/app"},
+      {"amqp://app:secret@mq/%2F?queues=jobs", "amqp://app:***@mq/%2F?queues=jobs"},
+      {"elasticsearch://elastic:secret@es?status=green", "elasticsearch://elastic:***@es?status=green"},
+      {"opensearch://admin:secret@os", "opensearch://admin:***@os"},
   }));
   CHECK(parse(text).redacted() == redacted);
 }
@@ -157,6 +169,7 @@ TEST_CASE("redacted() of a hand-built URL is rebuilt from its parts", "[url][red
 TEST_CASE("parse errors are one exact line without the password", "[url][errors]") {
   auto [text, error] = GENERATE(table<std::string, std::string>({
       {"tcp://db:99999", "bad port '99999' in tcp://db:99999"},
+      {"dns://db:53", "dns:// takes a name without a port in dns://db:53"},
       {"tcp://db:0", "bad port '0' in tcp://db:0"},
       {"tcp://db:http", "bad port 'http' in tcp://db:http"},
       {"tcp://db:", "bad port '' in tcp://db:"},
@@ -184,8 +197,14 @@ TEST_CASE("default ports and known schemes agree", "[url]") {
   CHECK(default_port("http+unix") == 0);
   CHECK(default_port("postgres") == 5432);
   CHECK(default_port("clickhouse") == 8123);
+  CHECK(default_port("mysql") == 3306);
+  CHECK(default_port("mariadb") == 3306);
+  CHECK(default_port("amqp") == 5672);
+  CHECK(default_port("elasticsearch") == 9200);
+  CHECK(default_port("opensearch") == 9200);
+  CHECK(default_port("dns") == 0);
   for (const std::string& scheme : known_schemes()) {
-    if (scheme == "tcp" || scheme == "http+unix" || scheme == "docker") continue;
+    if (scheme == "tcp" || scheme == "http+unix" || scheme == "docker" || scheme == "dns") continue;
     INFO(scheme);
     CHECK(default_port(scheme) > 0);
   }

@@ -22,6 +22,9 @@
 //            1862 password expired; 4151 account locked; 1698 access denied
 //            without a password
 //
+// Without user:pass@, libmariadb logs in as the OS user name: give the user.
+// No TLS options yet (Connector/C 3.3 does not use TLS unless asked).
+//
 // Options: writable=1 (@@global.read_only must be 0), min_free_connections=N
 // (@@global.max_connections minus the other connected threads, i.e.
 // Threads_connected without the probe's own session, must be >= N).

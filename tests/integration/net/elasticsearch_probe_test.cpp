@@ -5,8 +5,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
+
+#include <unistd.h>
 
 #include "probes/factory.h"
 #include "test_server.h"
@@ -119,6 +122,26 @@ TEST_CASE("elasticsearch: the request is GET /_cluster/health with a server time
   CHECK_THAT(request, Catch::StartsWith("GET /_cluster/health?timeout=1500ms HTTP/1.1\r\n"));
   // elastic:s3cret as basic auth.
   CHECK(request.find("Authorization: Basic ZWxhc3RpYzpzM2NyZXQ=\r\n") != std::string::npos);
+}
+
+TEST_CASE("elasticsearch: the password may come from password_file", "[elasticsearch]") {
+  std::string file = "/tmp/stackgate-es-test-" + std::to_string(::getpid()) + ".pw";
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fputs("s3cret\n", f);
+    std::fclose(f);
+  }
+  TestServer server(answer(json_response(200, k_green)));
+  server.listen();
+  Outcome outcome =
+      probe_for("elasticsearch://elastic@127.0.0.1:" + std::to_string(server.port()) + "?password_file=" + file)
+          ->check(2000ms);
+  std::remove(file.c_str());
+  CHECK(outcome.verdict == Verdict::ready);
+  REQUIRE(server.requests().size() == 1);
+  // elastic:s3cret, the file's trailing newline dropped.
+  CHECK(server.requests()[0].find("Authorization: Basic ZWxhc3RpYzpzM2NyZXQ=\r\n") != std::string::npos);
 }
 
 TEST_CASE("elasticsearch: starting up (503, red, yellow) is not yet, then ready", "[elasticsearch]") {

@@ -36,18 +36,68 @@ std::string why_unusable(const net::NetError& error) {
   }
 }
 
+void put_i16(std::string& buf, int v) {
+  buf.push_back(static_cast<char>((v >> 8) & 0xff));
+  buf.push_back(static_cast<char>(v & 0xff));
+}
+
+void put_i32(std::string& buf, int v) {
+  for (int shift = 24; shift >= 0; shift -= 8) buf.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+// Metadata v1 for no topics: header {api_key 3, version 1, correlation id,
+// client id}, body {topics: [] (none)}. Every Kafka broker since 0.10
+// answers it on a PLAINTEXT listener.
+std::string metadata_request() {
+  const std::string client = "stackgate";
+  std::string body;
+  put_i16(body, 3);
+  put_i16(body, 1);
+  put_i32(body, 1);
+  put_i16(body, static_cast<int>(client.size()));
+  body += client;
+  put_i32(body, 0);
+  std::string request;
+  put_i32(request, static_cast<int>(body.size()));
+  return request + body;
+}
+
+// Whether the listener closed the connection instead of answering a
+// plaintext Metadata request. A timeout or any answer is "no".
+bool closes_on_plaintext(const net::Socket& socket, const std::string& what, const net::Deadline& deadline) {
+  if (!net::send_all(socket, metadata_request(), deadline, what)) return false;
+  char buffer[64];
+  auto got = net::recv_some(socket, buffer, sizeof buffer, deadline, what);
+  if (got) return *got == 0;
+  return got.error().kind == net::NetFailure::reset || got.error().kind == net::NetFailure::closed;
+}
+
 }  // namespace
 
 std::optional<Outcome> check_bootstrap(const std::vector<HostPort>& addresses, const std::string& endpoint,
-                                       Millis budget) {
+                                       Millis budget, bool plaintext) {
   net::Deadline whole = net::Deadline::after(budget);
   std::optional<net::NetError> first;
   bool all_cheap = true;
   for (size_t i = 0; i < addresses.size(); ++i) {
-    auto socket = net::connect_tcp(addresses[i].host, addresses[i].port, share(whole, addresses.size() - i));
-    if (socket) return std::nullopt;
-    all_cheap = all_cheap && cheap_failure(socket.error().kind);
-    if (!first) first = socket.error();
+    net::Deadline mine = share(whole, addresses.size() - i);
+    auto socket = net::connect_tcp(addresses[i].host, addresses[i].port, mine);
+    if (!socket) {
+      all_cheap = all_cheap && cheap_failure(socket.error().kind);
+      if (!first) first = socket.error();
+      continue;
+    }
+    std::string what = host_port(addresses[i].host, addresses[i].port);
+    // Half of what is left at most: a broker that does not answer here
+    // leaves librdkafka the rest of the attempt.
+    net::Deadline exchange = net::Deadline::after(std::max(Millis{1}, whole.remaining() / 2));
+    if (plaintext && closes_on_plaintext(*socket, what, exchange)) {
+      return Outcome::not_yet("the listener at " + what +
+                              " closed the connection instead of answering a plaintext Metadata request: it expects "
+                              "SASL or TLS, but security.protocol is PLAINTEXT (set rdkafka.security.protocol, or "
+                              "user:pass@ for SASL/PLAIN)");
+    }
+    return std::nullopt;
   }
   std::string reason = "no broker reachable at " + endpoint + ": " + (first ? first->message : "no address");
   return Outcome::not_yet(std::move(reason), all_cheap);

@@ -32,8 +32,14 @@ struct AdvertisedBroker {
 /// what is left of `budget`) and stops at the first that accepts: nullopt.
 /// When none does, a not_yet naming `endpoint` and the first failure; cheap
 /// when every failure was refused, unreachable or a name not resolvable yet.
+///
+/// With `plaintext` (the client's security.protocol is PLAINTEXT), the
+/// accepting broker is also sent a Metadata request: a SASL or TLS listener
+/// closes the connection instead of answering (librdkafka only reconnects
+/// quietly until its timeout), which is a not_yet saying so. No answer in
+/// time proves nothing and is left to librdkafka.
 std::optional<Outcome> check_bootstrap(const std::vector<HostPort>& addresses, const std::string& endpoint,
-                                       Millis budget);
+                                       Millis budget, bool plaintext);
 
 /// Resolves and connects to every advertised broker not in `verified`
 /// ("host:port"), adding those that accept. The first one that does not is a

@@ -169,6 +169,18 @@ void on_log(const rd_kafka_t* rk, int level, const char*, const char* line) {
   if (level <= 4) static_cast<ErrorLog*>(rd_kafka_opaque(rk))->record_log(line);  // LOG_WARNING and worse
 }
 
+// librdkafka's words for a protocol mismatch, with what it means added. A
+// SASL handshake sent to a listener without SASL fails with an empty list
+// of mechanisms.
+std::string explain(const std::string& text) {
+  constexpr std::string_view k_no_mechanisms = "supported mechanisms: ";
+  if (text.ends_with(k_no_mechanisms) || text.ends_with(util::trim(k_no_mechanisms))) {
+    return "this listener has no SASL: it offers no SASL mechanism, but security.protocol is SASL_* (" + text +
+           "(none))";
+  }
+  return text;
+}
+
 // The one place that decides what a librdkafka or broker error means for
 // readiness. `reason` is the line to report.
 Outcome outcome_from_error(rd_kafka_resp_err_t err, std::string reason) {
@@ -199,8 +211,11 @@ Outcome outcome_from_error(rd_kafka_resp_err_t err, std::string reason) {
 
 class KafkaProbe final : public Probe {
  public:
-  KafkaProbe(KafkaOptions options, std::vector<std::string> secrets)
-      : m_options(std::move(options)), m_secrets(std::move(secrets)), m_errors(std::make_unique<ErrorLog>()) {
+  KafkaProbe(KafkaOptions options, std::vector<std::string> secrets, bool plaintext)
+      : m_options(std::move(options)),
+        m_secrets(std::move(secrets)),
+        m_plaintext(plaintext),
+        m_errors(std::make_unique<ErrorLog>()) {
     m_endpoint = util::join(m_options.bootstrap, ",");
   }
 
@@ -237,7 +252,7 @@ class KafkaProbe final : public Probe {
   Outcome attempt(const Deadline& deadline) {
     if (!m_reached) {
       Millis budget{deadline.remaining_ms()};
-      if (std::optional<Outcome> down = kafka::check_bootstrap(m_options.addresses, m_endpoint, budget)) {
+      if (std::optional<Outcome> down = kafka::check_bootstrap(m_options.addresses, m_endpoint, budget, m_plaintext)) {
         return std::move(*down);
       }
     }
@@ -299,7 +314,7 @@ class KafkaProbe final : public Probe {
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaPtr<const rd_kafka_metadata_t>(md);
       rd_kafka_poll(m_rk.get(), 0);  // runs error_cb
       if (std::optional<ErrorLog::Entry> last = m_errors->last_error()) {
-        Outcome out = outcome_from_error(last->err, "cannot use broker " + m_endpoint + ": " + last->text);
+        Outcome out = outcome_from_error(last->err, "cannot use broker " + m_endpoint + ": " + explain(last->text));
         if (out.verdict == Verdict::fatal) return std::unexpected(std::move(out));
       }
       // Every bootstrap broker refused or was unreachable during this
@@ -473,6 +488,7 @@ class KafkaProbe final : public Probe {
 
   KafkaOptions m_options;
   std::vector<std::string> m_secrets;
+  bool m_plaintext = true;                // security.protocol is PLAINTEXT: no SASL, no TLS
   std::string m_endpoint;                 // "host:port,host:port" for reasons
   std::unique_ptr<ErrorLog> m_errors;     // stable address: librdkafka's opaque
   KafkaPtr<rd_kafka_t> m_rk;              // destroyed first (declared last)
@@ -631,7 +647,11 @@ std::expected<std::unique_ptr<Probe>, std::string> make_kafka_probe(const ProbeS
     }
   }
 
-  auto probe = std::make_unique<KafkaProbe>(std::move(*options), secrets_of(spec.url));
+  std::string protocol = "plaintext";
+  for (const auto& [name, value] : properties) {
+    if (name == "security.protocol") protocol = util::to_lower(value);
+  }
+  auto probe = std::make_unique<KafkaProbe>(std::move(*options), secrets_of(spec.url), protocol == "plaintext");
   if (std::expected<void, std::string> ok = probe->connect(std::move(conf)); !ok) return std::unexpected(ok.error());
   return probe;
 }

@@ -1,6 +1,7 @@
 #include "probes/kafka_listeners.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "probes/net.h"
 
@@ -45,31 +46,90 @@ void put_i32(std::string& buf, int v) {
   for (int shift = 24; shift >= 0; shift -= 8) buf.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
-// Metadata v1 for no topics: header {api_key 3, version 1, correlation id,
-// client id}, body {topics: [] (none)}. Every Kafka broker since 0.10
-// answers it on a PLAINTEXT listener.
-std::string metadata_request() {
+int get_i16(const std::string& buf, size_t at) {
+  return static_cast<int16_t>((static_cast<unsigned char>(buf[at]) << 8) | static_cast<unsigned char>(buf[at + 1]));
+}
+
+int get_i32(const std::string& buf, size_t at) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(buf[at + i]);
+  return static_cast<int32_t>(v);
+}
+
+// A request frame: size, header v1 {api_key, api_version, correlation id,
+// client id}, body.
+std::string frame(int api_key, int version, int correlation, const std::string& body) {
   const std::string client = "stackgate";
-  std::string body;
-  put_i16(body, 3);
-  put_i16(body, 1);
-  put_i32(body, 1);
-  put_i16(body, static_cast<int>(client.size()));
-  body += client;
-  put_i32(body, 0);
-  std::string request;
-  put_i32(request, static_cast<int>(body.size()));
-  return request + body;
+  std::string message;
+  put_i16(message, api_key);
+  put_i16(message, version);
+  put_i32(message, correlation);
+  put_i16(message, static_cast<int>(client.size()));
+  message += client + body;
+  std::string out;
+  put_i32(out, static_cast<int>(message.size()));
+  return out + message;
+}
+
+enum class Exchange { answered, closed, inconclusive };
+
+// Sends `request` and reads one whole response frame into `response`
+// (without its size). Small answers only: the two asked for here are.
+Exchange exchange(const net::Socket& socket, const std::string& request, const std::string& what,
+                  const net::Deadline& deadline, std::string* response) {
+  constexpr size_t k_max_frame = 1 << 16;
+  if (!net::send_all(socket, request, deadline, what)) return Exchange::inconclusive;
+  std::string got;
+  char buffer[4096];
+  while (got.size() < 4 || got.size() < 4 + static_cast<size_t>(get_i32(got, 0))) {
+    if (got.size() >= 4 && (get_i32(got, 0) < 0 || static_cast<size_t>(get_i32(got, 0)) > k_max_frame)) {
+      return Exchange::inconclusive;
+    }
+    auto n = net::recv_some(socket, buffer, sizeof buffer, deadline, what);
+    if (!n) {
+      bool closed = n.error().kind == net::NetFailure::reset || n.error().kind == net::NetFailure::closed;
+      return closed && got.empty() ? Exchange::closed : Exchange::inconclusive;
+    }
+    if (*n == 0) return got.empty() ? Exchange::closed : Exchange::inconclusive;
+    got.append(buffer, *n);
+  }
+  *response = got.substr(4, static_cast<size_t>(get_i32(got, 0)));
+  return Exchange::answered;
+}
+
+// The lowest Metadata version the broker supports from its ApiVersions v0
+// answer {correlation id, error, [api_key, min, max]}, if it is one this
+// code can write (v1 to v8, before the flexible encoding).
+std::optional<int> metadata_version(const std::string& response) {
+  if (response.size() < 10 || get_i16(response, 4) != 0) return std::nullopt;
+  int count = get_i32(response, 6);
+  for (int i = 0; i < count && 10 + static_cast<size_t>(i + 1) * 6 <= response.size(); ++i) {
+    size_t at = 10 + static_cast<size_t>(i) * 6;
+    if (get_i16(response, at) != 3) continue;
+    int version = std::max(1, get_i16(response, at + 2));
+    if (version > get_i16(response, at + 4) || version > 8) return std::nullopt;
+    return version;
+  }
+  return std::nullopt;
 }
 
 // Whether the listener closed the connection instead of answering a
-// plaintext Metadata request. A timeout or any answer is "no".
+// plaintext client as a PLAINTEXT listener does: ApiVersions (which a SASL
+// listener also answers before authentication), then Metadata for no topics
+// at a version the broker supports. A TLS listener closes on the first, a
+// SASL listener on the second. A timeout or anything unexpected is "no":
+// librdkafka then has its say.
 bool closes_on_plaintext(const net::Socket& socket, const std::string& what, const net::Deadline& deadline) {
-  if (!net::send_all(socket, metadata_request(), deadline, what)) return false;
-  char buffer[64];
-  auto got = net::recv_some(socket, buffer, sizeof buffer, deadline, what);
-  if (got) return *got == 0;
-  return got.error().kind == net::NetFailure::reset || got.error().kind == net::NetFailure::closed;
+  std::string versions;
+  Exchange first = exchange(socket, frame(18, 0, 1, ""), what, deadline, &versions);
+  if (first != Exchange::answered) return first == Exchange::closed;
+  std::optional<int> version = metadata_version(versions);
+  if (!version) return false;
+  std::string body;
+  put_i32(body, 0);                  // topics: [] (none; v1+)
+  if (*version >= 4) body.push_back(0);  // allow_auto_topic_creation: false
+  std::string metadata;
+  return exchange(socket, frame(3, *version, 2, body), what, deadline, &metadata) == Exchange::closed;
 }
 
 }  // namespace

@@ -34,10 +34,12 @@ struct AdvertisedBroker {
 /// when every failure was refused, unreachable or a name not resolvable yet.
 ///
 /// With `plaintext` (the client's security.protocol is PLAINTEXT), the
-/// accepting broker is also sent a Metadata request: a SASL or TLS listener
-/// closes the connection instead of answering (librdkafka only reconnects
-/// quietly until its timeout), which is a not_yet saying so. No answer in
-/// time proves nothing and is left to librdkafka.
+/// accepting broker is also asked ApiVersions and then Metadata (at the
+/// lowest version it supports, so Kafka 4's removal of old versions does not
+/// look like a mismatch): a TLS listener closes the connection on the first,
+/// a SASL listener on the second (librdkafka only reconnects quietly until
+/// its timeout), which is a not_yet saying so. No answer in time proves
+/// nothing and is left to librdkafka.
 std::optional<Outcome> check_bootstrap(const std::vector<HostPort>& addresses, const std::string& endpoint,
                                        Millis budget, bool plaintext);
 

@@ -71,7 +71,13 @@ std::string frame(int api_key, int version, int correlation, const std::string& 
   return out + message;
 }
 
-enum class Exchange { answered, closed, inconclusive };
+enum class Exchange { answered, closed, tls, inconclusive };
+
+// A TLS record header: alert (21) or handshake (22), then version 3.x. A
+// TLS listener answers plaintext bytes with an alert before it closes.
+bool tls_record(const std::string& got) {
+  return got.size() >= 2 && (got[0] == 21 || got[0] == 22) && got[1] == 3;
+}
 
 // Sends `request` and reads one whole response frame into `response`
 // (without its size). Small answers only: the two asked for here are.
@@ -82,15 +88,17 @@ Exchange exchange(const net::Socket& socket, const std::string& request, const s
   std::string got;
   char buffer[4096];
   while (got.size() < 4 || got.size() < 4 + static_cast<size_t>(get_i32(got, 0))) {
+    if (tls_record(got)) return Exchange::tls;
     if (got.size() >= 4 && (get_i32(got, 0) < 0 || static_cast<size_t>(get_i32(got, 0)) > k_max_frame)) {
       return Exchange::inconclusive;
     }
     auto n = net::recv_some(socket, buffer, sizeof buffer, deadline, what);
     if (!n) {
       bool closed = n.error().kind == net::NetFailure::reset || n.error().kind == net::NetFailure::closed;
+      if (tls_record(got)) return Exchange::tls;
       return closed && got.empty() ? Exchange::closed : Exchange::inconclusive;
     }
-    if (*n == 0) return got.empty() ? Exchange::closed : Exchange::inconclusive;
+    if (*n == 0) return tls_record(got) ? Exchange::tls : got.empty() ? Exchange::closed : Exchange::inconclusive;
     got.append(buffer, *n);
   }
   *response = got.substr(4, static_cast<size_t>(get_i32(got, 0)));
@@ -122,7 +130,7 @@ std::optional<int> metadata_version(const std::string& response) {
 bool closes_on_plaintext(const net::Socket& socket, const std::string& what, const net::Deadline& deadline) {
   std::string versions;
   Exchange first = exchange(socket, frame(18, 0, 1, ""), what, deadline, &versions);
-  if (first != Exchange::answered) return first == Exchange::closed;
+  if (first != Exchange::answered) return first == Exchange::closed || first == Exchange::tls;
   std::optional<int> version = metadata_version(versions);
   if (!version) return false;
   std::string body;

@@ -76,3 +76,18 @@ TEST_CASE("a SASL client on a plaintext listener is fatal, saying the listener h
   CHECK(o.reason.ends_with("supported mechanisms: (none))"));
   CHECK(o.reason.find("alice-secret") == std::string::npos);
 }
+
+TEST_CASE("a plaintext client on a TLS listener is told, at once, that the listener expects SASL or TLS",
+          "[kafka][integration]") {
+  KafkaServer& broker = shared_broker();
+  auto probe = make_probe_or_fail("kafka://" + broker.tls_bootstrap());
+  auto begin = std::chrono::steady_clock::now();
+  Outcome o = probe->check(5000ms);
+  auto took = std::chrono::steady_clock::now() - begin;
+  INFO(describe(o) << " in " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  CHECK(o.verdict == Verdict::not_yet);
+  CHECK(o.reason.starts_with("the listener at " + broker.tls_bootstrap() +
+                             " closed the connection instead of answering a plaintext Metadata request: it expects "
+                             "SASL or TLS"));
+  CHECK(took < 1000ms);
+}

@@ -223,6 +223,7 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
         time_point next = now + every;
         time_point closes = slot.window_start + st.stable_for;
         if (st.passes + 1 >= st.passes_needed && closes > now) next = std::min(next, closes);
+        if (outcome.recheck_within > Millis{0}) next = std::min(next, now + outcome.recheck_within);
         slot.next_due = next;
       }
       break;
@@ -232,6 +233,7 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
       st.window_span = Millis{0};
       st.state = ProbeState::probing;
       Millis delay = jittered(slot.backoff.next(outcome.cheap), m_options.jitter, uniform());
+      if (outcome.recheck_within > Millis{0}) delay = std::min(delay, outcome.recheck_within);
       slot.next_due = now + delay;
       break;
     }

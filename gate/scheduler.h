@@ -13,6 +13,8 @@
 //                            after a protocol-level not_yet
 //   window re-probe          every clamp(stable_for / passes, 50 ms, 1 s),
 //                            never later than the moment the window can close
+//   probe's recheck_within   an Outcome may ask for an earlier next attempt
+//                            (after a pass or a not_yet); the shorter wins
 //   attempt rate             at most 32 attempts in flight and one attempt
 //                            start every 2 ms across all probes (<= 500/s)
 //   overall deadline         none here; the CLI sets 300 s for wait/exec

@@ -4,16 +4,22 @@
 // both metadata and the Admin API, and keeping it means later attempts reuse
 // open connections instead of paying for bootstrap, ApiVersion and SASL on
 // every attempt. An attempt is, in order and within the attempt's timeout:
-//   1. metadata (all topics only when topics= is given): a broker answers,
-//      at least `brokers` of them;
+//   0. while no attempt has reached a broker: a plain TCP connect to the
+//      bootstrap addresses (kafka_listeners.h), so that a broker that is down
+//      costs microseconds to ask, not librdkafka's connection timeouts;
+//   1. metadata (all topics when topics= or assigned=all is given): a broker
+//      answers, at least `brokers` of them, and each one's advertised
+//      address resolves and accepts a connection from here;
 //   2. each topic exists, every partition has a leader, no error and at
 //      least `min_isr` in-sync replicas;
 //   3. one DescribeConsumerGroups for all groups: each Stable with at least
-//      `min_members` members, and the member ids unchanged since the previous
-//      passing attempt. librdkafka 2.0.2 exposes no generation id, so the
-//      member set stands in for it: a consumer that joins, leaves or is
-//      replaced after an Unknown Member ID storm changes the set, and the
-//      probe answers not_yet so that the scheduler's window starts again.
+//      `min_members` members, and its members and their assignments
+//      unchanged since the previous passing attempt (kafka_groups.h). A change
+//      answers not_yet, so that the scheduler's window starts again. While a
+//      group forms or sits in its window, every outcome asks the scheduler
+//      for the next attempt within 50 ms (Outcome::recheck_within): a
+//      rebalance lasts milliseconds, and release should follow Stable as
+//      closely. A DescribeGroups costs the coordinator one lookup in memory.
 // librdkafka reports connection and authentication failures through
 // error_cb, not through the metadata call (which only sees "no usable
 // broker"), so the probe keeps the last such error and reads it when
@@ -24,7 +30,6 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -32,7 +37,10 @@
 #include <set>
 #include <string_view>
 
+#include "probes/kafka_groups.h"
+#include "probes/kafka_listeners.h"
 #include "probes/module.h"
+#include "util/duration.h"
 #include "util/strings.h"
 
 namespace stackgate::probes {
@@ -40,7 +48,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int k_default_port = 9092;
 // While no broker is usable, metadata is asked in slices this long, so that
 // an authentication or TLS failure reported meanwhile ends the attempt early.
 constexpr int k_no_broker_slice_ms = 25;
@@ -50,13 +57,14 @@ constexpr std::chrono::milliseconds k_all_down_recent{400};
 // Extra time given to the admin result queue beyond the request timeout,
 // which librdkafka enforces itself.
 constexpr int k_queue_slack_ms = 20;
+// How soon a probe watching a group asks to be attempted again, and how many
+// such quick attempts one probe makes at most (10 minutes' worth), after
+// which the scheduler's own backoff and window cadence apply again.
+constexpr Millis k_group_recheck{50};
+constexpr int k_quick_group_attempts = 12000;
 // Secrets shorter than this are not scrubbed from librdkafka's messages (it
 // would mangle every reason); our own messages never include them at all.
 constexpr size_t k_min_scrub_length = 4;
-
-const std::vector<std::string> k_common_options = {"timeout", "interval", "passes", "stable_for", "window",
-                                                   "password_file"};
-const std::vector<std::string> k_kafka_options = {"brokers", "topics", "min_isr", "groups", "min_members"};
 
 struct KafkaDeleter {
   void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
@@ -154,6 +162,18 @@ void on_log(const rd_kafka_t* rk, int level, const char*, const char* line) {
   if (level <= 4) static_cast<ErrorLog*>(rd_kafka_opaque(rk))->record_log(line);  // LOG_WARNING and worse
 }
 
+// librdkafka's words for a protocol mismatch, with what it means added. A
+// SASL handshake sent to a listener without SASL fails with an empty list
+// of mechanisms.
+std::string explain(const std::string& text) {
+  constexpr std::string_view k_no_mechanisms = "supported mechanisms: ";
+  if (text.ends_with(k_no_mechanisms) || text.ends_with(util::trim(k_no_mechanisms))) {
+    return "this listener has no SASL: it offers no SASL mechanism, but security.protocol is SASL_* (" + text +
+           "(none))";
+  }
+  return text;
+}
+
 // The one place that decides what a librdkafka or broker error means for
 // readiness. `reason` is the line to report.
 Outcome outcome_from_error(rd_kafka_resp_err_t err, std::string reason) {
@@ -184,8 +204,11 @@ Outcome outcome_from_error(rd_kafka_resp_err_t err, std::string reason) {
 
 class KafkaProbe final : public Probe {
  public:
-  KafkaProbe(KafkaOptions options, std::vector<std::string> secrets)
-      : m_options(std::move(options)), m_secrets(std::move(secrets)), m_errors(std::make_unique<ErrorLog>()) {
+  KafkaProbe(KafkaOptions options, std::vector<std::string> secrets, bool plaintext)
+      : m_options(std::move(options)),
+        m_secrets(std::move(secrets)),
+        m_plaintext(plaintext),
+        m_errors(std::make_unique<ErrorLog>()) {
     m_endpoint = util::join(m_options.bootstrap, ",");
   }
 
@@ -204,24 +227,47 @@ class KafkaProbe final : public Probe {
 
   Outcome check(Millis timeout) override {
     rd_kafka_poll(m_rk.get(), 0);  // drain error_cb reports queued since the last attempt
+    m_watching_groups = false;
     Outcome out = attempt(Deadline(timeout));
-    if (out.verdict != Verdict::ready && !m_membership_change) m_passed_members.clear();
+    if (out.verdict != Verdict::ready && !m_membership_change) m_passed_groups.clear();
     m_membership_change = false;
+    if (m_watching_groups && m_quick_attempts < k_quick_group_attempts) {
+      out.recheck_within = k_group_recheck;
+      ++m_quick_attempts;
+    }
     out.reason = scrub(std::move(out.reason));
     return out;
   }
 
  private:
-  using MemberSets = std::map<std::string, std::set<std::string>>;
+  using Groups = std::map<std::string, kafka::GroupSnapshot>;
 
   Outcome attempt(const Deadline& deadline) {
+    if (!m_reached) {
+      Millis budget{deadline.remaining_ms()};
+      if (std::optional<Outcome> down = kafka::check_bootstrap(m_options.addresses, m_endpoint, budget, m_plaintext)) {
+        return std::move(*down);
+      }
+    }
     auto metadata = fetch_metadata(deadline);
-    if (!metadata) return std::move(metadata.error());
+    m_reached = metadata.has_value();
+    if (!metadata) {
+      m_verified_listeners.clear();
+      return std::move(metadata.error());
+    }
     const rd_kafka_metadata_t& md = **metadata;
 
     if (md.broker_cnt < m_options.brokers) {
       return Outcome::not_yet(plural(md.broker_cnt, "broker", "brokers") + " in the cluster, want at least " +
                               std::to_string(m_options.brokers));
+    }
+    std::vector<kafka::AdvertisedBroker> advertised;
+    for (int i = 0; i < md.broker_cnt; ++i) {
+      advertised.push_back({md.brokers[i].id, md.brokers[i].host ? md.brokers[i].host : "", md.brokers[i].port});
+    }
+    if (std::optional<Outcome> bad =
+            kafka::check_advertised(advertised, Millis{deadline.remaining_ms()}, &m_verified_listeners)) {
+      return std::move(*bad);
     }
     if (std::optional<Outcome> bad = check_topics(md)) return std::move(*bad);
 
@@ -229,17 +275,25 @@ class KafkaProbe final : public Probe {
     if (!m_options.topics.empty()) summary += ", topics " + util::join(m_options.topics, ",");
     if (m_options.groups.empty()) return Outcome::ready(summary);
 
-    MemberSets members;
-    if (std::optional<Outcome> bad = check_groups(deadline, &members)) return std::move(*bad);
-    if (std::optional<Outcome> changed = compare_members(members)) return std::move(*changed);
+    m_watching_groups = true;
+    Groups groups;
+    if (std::optional<Outcome> bad = check_groups(deadline, md, &groups)) return std::move(*bad);
+    if (std::optional<Outcome> changed = compare_groups(groups)) return std::move(*changed);
     for (const std::string& group : m_options.groups) {
-      summary += ", group " + group + " Stable (" + plural(members[group].size(), "member", "members") + ")";
+      summary += ", group " + group + " Stable (" + plural(groups[group].members.size(), "member", "members");
+      summary += m_options.assigned_all ? ", every partition assigned)" : ")";
+    }
+    if (m_options.stable_for < m_options.session_timeout) {
+      // DescribeGroups cannot tell a dead member from a live one until the
+      // coordinator expires it; only a longer window can.
+      summary += "; a member killed less than " + util::format_duration(m_options.session_timeout) +
+                 " ago (session timeout) still counts";
     }
     return Outcome::ready(summary);
   }
 
   std::expected<KafkaPtr<const rd_kafka_metadata_t>, Outcome> fetch_metadata(const Deadline& deadline) {
-    const int all_topics = m_options.topics.empty() ? 0 : 1;
+    const int all_topics = m_options.topics.empty() && !m_options.assigned_all ? 0 : 1;
     bool request_sent = false;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
     do {
@@ -253,7 +307,7 @@ class KafkaProbe final : public Probe {
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaPtr<const rd_kafka_metadata_t>(md);
       rd_kafka_poll(m_rk.get(), 0);  // runs error_cb
       if (std::optional<ErrorLog::Entry> last = m_errors->last_error()) {
-        Outcome out = outcome_from_error(last->err, "cannot use broker " + m_endpoint + ": " + last->text);
+        Outcome out = outcome_from_error(last->err, "cannot use broker " + m_endpoint + ": " + explain(last->text));
         if (out.verdict == Verdict::fatal) return std::unexpected(std::move(out));
       }
       // Every bootstrap broker refused or was unreachable during this
@@ -294,6 +348,11 @@ class KafkaProbe final : public Probe {
           return outcome_from_error(p.err, where + ": " + rd_kafka_err2str(p.err));
         }
         if (p.leader == -1) return Outcome::not_yet(where + " has no leader yet");
+        if (p.replica_cnt < m_options.min_isr) {
+          return Outcome::not_yet(where + " has " + plural(p.replica_cnt, "replica", "replicas") + ", so min_isr=" +
+                                  std::to_string(m_options.min_isr) +
+                                  " can never be met (the replication factor is below min_isr)");
+        }
         if (p.isr_cnt < m_options.min_isr) {
           return Outcome::not_yet(where + " has " + plural(p.isr_cnt, "in-sync replica", "in-sync replicas") +
                                   ", want at least " + std::to_string(m_options.min_isr));
@@ -303,7 +362,7 @@ class KafkaProbe final : public Probe {
     return std::nullopt;
   }
 
-  std::optional<Outcome> check_groups(const Deadline& deadline, MemberSets* members) {
+  std::optional<Outcome> check_groups(const Deadline& deadline, const rd_kafka_metadata_t& md, Groups* groups) {
     int left = deadline.remaining_ms();
     if (left <= 0) return Outcome::not_yet("no time left to describe groups " + util::join(m_options.groups, ","));
 
@@ -336,13 +395,15 @@ class KafkaProbe final : public Probe {
         if (group == rd_kafka_ConsumerGroupDescription_group_id(descs[i])) desc = descs[i];
       }
       if (desc == nullptr) return Outcome::not_yet("group " + group + " missing from the DescribeGroups answer");
-      if (std::optional<Outcome> bad = check_group(group, *desc, &(*members)[group])) return bad;
+      kafka::GroupSnapshot& snapshot = (*groups)[group];
+      if (std::optional<Outcome> bad = check_group(group, *desc, &snapshot)) return bad;
+      if (std::optional<Outcome> bad = check_assigned(group, snapshot, md)) return bad;
     }
     return std::nullopt;
   }
 
   std::optional<Outcome> check_group(const std::string& group, const rd_kafka_ConsumerGroupDescription_t& desc,
-                                     std::set<std::string>* members) const {
+                                     kafka::GroupSnapshot* snapshot) const {
     std::string dead = "group " + group + " does not exist (Dead) — no consumer has joined yet, or the group id is wrong";
     if (const rd_kafka_error_t* error = rd_kafka_ConsumerGroupDescription_error(&desc)) {
       rd_kafka_resp_err_t err = rd_kafka_error_code(error);
@@ -352,7 +413,11 @@ class KafkaProbe final : public Probe {
     size_t count = rd_kafka_ConsumerGroupDescription_member_count(&desc);
     for (size_t i = 0; i < count; ++i) {
       const rd_kafka_MemberDescription_t* member = rd_kafka_ConsumerGroupDescription_member(&desc, i);
-      if (member) members->insert(rd_kafka_MemberDescription_consumer_id(member));
+      if (member == nullptr) continue;
+      kafka::Assignment& assignment = snapshot->members[rd_kafka_MemberDescription_consumer_id(member)];
+      const rd_kafka_MemberAssignment_t* assigned = rd_kafka_MemberDescription_assignment(member);
+      const rd_kafka_topic_partition_list_t* list = assigned ? rd_kafka_MemberAssignment_partitions(assigned) : nullptr;
+      for (int p = 0; list && p < list->cnt; ++p) assignment[list->elems[p].topic].insert(list->elems[p].partition);
     }
     rd_kafka_consumer_group_state_t state = rd_kafka_ConsumerGroupDescription_state(&desc);
     if (state == RD_KAFKA_CONSUMER_GROUP_STATE_DEAD) return Outcome::not_yet(dead);
@@ -368,19 +433,38 @@ class KafkaProbe final : public Probe {
     return std::nullopt;
   }
 
-  // Every group passed; compare its member ids with the previous passing
-  // attempt. A change is a not_yet, and the new set becomes the baseline so
-  // that the next attempt can pass if nothing moves again.
-  std::optional<Outcome> compare_members(const MemberSets& members) {
-    std::optional<Outcome> changed;
-    for (const auto& [group, now] : members) {
-      auto before = m_passed_members.find(group);
-      if (changed || before == m_passed_members.end() || before->second == now) continue;
-      std::string counts = std::to_string(before->second.size()) + " → " + plural(now.size(), "member", "members");
-      if (before->second.size() == now.size()) counts += ", different member ids";
-      changed = Outcome::not_yet("group " + group + " membership changed (" + counts + ")");
+  // With assigned=all: every partition of the listed topics and of the
+  // topics the group holds has an owner. Between the two rounds of a
+  // cooperative-sticky rebalance the revoked partitions have none.
+  std::optional<Outcome> check_assigned(const std::string& group, const kafka::GroupSnapshot& snapshot,
+                                        const rd_kafka_metadata_t& md) const {
+    if (!m_options.assigned_all) return std::nullopt;
+    std::set<std::string> topics = kafka::assigned_topics(snapshot);
+    topics.insert(m_options.topics.begin(), m_options.topics.end());
+    std::map<std::string, int> partitions;
+    for (int i = 0; i < md.topic_cnt; ++i) {
+      if (topics.contains(md.topics[i].topic)) partitions[md.topics[i].topic] = md.topics[i].partition_cnt;
     }
-    m_passed_members = members;
+    std::optional<std::string> unassigned = kafka::unassigned_partitions(snapshot, partitions);
+    if (!unassigned) return std::nullopt;
+    return Outcome::not_yet("group " + group + " is Stable (" + plural(snapshot.members.size(), "member", "members") +
+                            ") but leaves " + *unassigned + " unassigned (assigned=all)");
+  }
+
+  // Every group passed; compare its members and their assignments with the
+  // previous passing attempt. A change is a not_yet, and the new snapshot
+  // becomes the baseline so that the next attempt can pass if nothing moves
+  // again.
+  std::optional<Outcome> compare_groups(const Groups& groups) {
+    std::optional<Outcome> changed;
+    for (const auto& [group, now] : groups) {
+      auto before = m_passed_groups.find(group);
+      if (changed || before == m_passed_groups.end()) continue;
+      if (std::optional<std::string> what = kafka::describe_change(before->second, now)) {
+        changed = Outcome::not_yet("group " + group + " " + *what);
+      }
+    }
+    m_passed_groups = groups;
     m_membership_change = changed.has_value();
     return changed;
   }
@@ -397,36 +481,17 @@ class KafkaProbe final : public Probe {
 
   KafkaOptions m_options;
   std::vector<std::string> m_secrets;
+  bool m_plaintext = true;                // security.protocol is PLAINTEXT: no SASL, no TLS
   std::string m_endpoint;                 // "host:port,host:port" for reasons
   std::unique_ptr<ErrorLog> m_errors;     // stable address: librdkafka's opaque
   KafkaPtr<rd_kafka_t> m_rk;              // destroyed first (declared last)
-  MemberSets m_passed_members;            // member ids at the previous passing attempt
+  Groups m_passed_groups;                 // members and assignments at the previous passing attempt
   bool m_membership_change = false;       // the current attempt failed only on that
+  bool m_reached = false;                 // the previous attempt got metadata from a broker
+  std::set<std::string> m_verified_listeners;  // advertised "host:port" that accepted a connection
+  bool m_watching_groups = false;         // the current attempt got as far as the groups
+  int m_quick_attempts = 0;               // outcomes that asked for k_group_recheck
 };
-
-std::expected<int, std::string> parse_count(std::string_view key, std::string_view value) {
-  int n = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc() || end != value.data() + value.size() || n < 1) {
-    return std::unexpected("kafka: option '" + std::string(key) + "' wants a positive integer, got '" +
-                           std::string(value) + "'");
-  }
-  return n;
-}
-
-std::expected<std::vector<std::string>, std::string> parse_list(std::string_view key, std::string_view value) {
-  std::vector<std::string> items;
-  for (const std::string& raw : util::split(value, ',')) {
-    std::string item(util::trim(raw));
-    if (item.empty()) {
-      return std::unexpected("kafka: option '" + std::string(key) + "' has an empty name in '" + std::string(value) +
-                             "'");
-    }
-    items.push_back(std::move(item));
-  }
-  if (items.empty()) return std::unexpected("kafka: option '" + std::string(key) + "' is empty");
-  return items;
-}
 
 // Secrets of a parsed URL: the password and every secret-looking property.
 std::vector<std::string> secrets_of(const Url& url) {
@@ -444,59 +509,10 @@ std::string shown_value(const std::string& property, const std::string& value) {
 
 }  // namespace
 
-std::expected<KafkaOptions, std::string> parse_kafka_options(const Url& url) {
-  KafkaOptions options;
-  if (url.hosts.empty()) return std::unexpected("kafka: no broker address in the URL");
-  for (const HostPort& hp : url.hosts) {
-    std::string host = hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host;
-    options.bootstrap.push_back(host + ":" + std::to_string(hp.port ? hp.port : k_default_port));
-  }
-  if (!url.path.empty() && url.path != "/") {
-    return std::unexpected("kafka: unexpected path '" + url.path + "' (topics go in ?topics=)");
-  }
-  if (!url.user.empty()) {
-    options.rdkafka.emplace_back("security.protocol", "SASL_PLAINTEXT");
-    options.rdkafka.emplace_back("sasl.mechanism", "PLAIN");
-    options.rdkafka.emplace_back("sasl.username", url.user);
-    if (url.has_password) options.rdkafka.emplace_back("sasl.password", url.password);
-  }
-
-  std::set<std::string> seen;
-  for (const auto& [key, value] : url.query) {
-    if (std::find(k_common_options.begin(), k_common_options.end(), key) != k_common_options.end()) continue;
-    if (key.starts_with("rdkafka.")) {
-      std::string property = key.substr(8);
-      if (property.empty()) return std::unexpected(std::string("kafka: option 'rdkafka.' names no property"));
-      options.rdkafka.emplace_back(property, value);
-      continue;
-    }
-    if (!seen.insert(key).second) return std::unexpected("kafka: option '" + key + "' given twice");
-    if (key == "brokers" || key == "min_isr" || key == "min_members") {
-      std::expected<int, std::string> n = parse_count(key, value);
-      if (!n) return std::unexpected(n.error());
-      (key == "brokers" ? options.brokers : key == "min_isr" ? options.min_isr : options.min_members) = *n;
-    } else if (key == "topics" || key == "groups") {
-      auto list = parse_list(key, value);
-      if (!list) return std::unexpected(list.error());
-      (key == "topics" ? options.topics : options.groups) = std::move(*list);
-    } else {
-      std::vector<std::string> known = k_kafka_options;
-      known.insert(known.end(), k_common_options.begin(), k_common_options.end());
-      std::string message = "kafka: unknown option '" + key + "'";
-      if (std::optional<std::string> guess = util::closest_match(key, known)) {
-        message += " (did you mean '" + *guess + "'?)";
-      } else {
-        message += " (options: " + util::join(k_kafka_options, ", ") + ", rdkafka.<property>)";
-      }
-      return std::unexpected(message);
-    }
-  }
-  return options;
-}
-
 std::expected<std::unique_ptr<Probe>, std::string> make_kafka_probe(const ProbeSpec& spec) {
   std::expected<KafkaOptions, std::string> options = parse_kafka_options(spec.url);
   if (!options) return std::unexpected(options.error());
+  options->stable_for = spec.window.value_or(Window{}).stable_for;
 
   // Probe-friendly defaults first; user:pass@ and rdkafka.* options override.
   std::vector<std::pair<std::string, std::string>> properties = {
@@ -521,7 +537,11 @@ std::expected<std::unique_ptr<Probe>, std::string> make_kafka_probe(const ProbeS
     }
   }
 
-  auto probe = std::make_unique<KafkaProbe>(std::move(*options), secrets_of(spec.url));
+  std::string protocol = "plaintext";
+  for (const auto& [name, value] : properties) {
+    if (name == "security.protocol") protocol = util::to_lower(value);
+  }
+  auto probe = std::make_unique<KafkaProbe>(std::move(*options), secrets_of(spec.url), protocol == "plaintext");
   if (std::expected<void, std::string> ok = probe->connect(std::move(conf)); !ok) return std::unexpected(ok.error());
   return probe;
 }

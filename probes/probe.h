@@ -34,6 +34,11 @@ struct Outcome {
   // of milliseconds. False for protocol-level "not yet" answers, which back
   // off towards a slower cap.
   bool cheap = false;
+  // Non-zero: the probe asks for its next attempt within this long, whatever
+  // the backoff or the window cadence would pick (the scheduler takes the
+  // shorter). The Kafka probe sets it while a consumer group is forming or in
+  // its stability window, where a rebalance lasts only milliseconds.
+  Millis recheck_within{0};
 
   static Outcome ready(std::string reason = "ready") { return {Verdict::ready, std::move(reason), false}; }
   static Outcome not_yet(std::string reason, bool cheap = false) { return {Verdict::not_yet, std::move(reason), cheap}; }

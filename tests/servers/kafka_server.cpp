@@ -7,6 +7,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -136,11 +137,21 @@ KafkaServer::KafkaServer(KafkaServerOptions options) : m_options(std::move(optio
   if (m_options.fetch_script.empty()) m_options.fetch_script = default_fetch_script();
   m_libs = libs_dir(m_options.fetch_script);
   m_dir = make_temp_dir("stackgate-kafka");
-  m_port = free_port();
-  m_sasl_port = free_port();
-  m_controller_port = free_port();
-  while (m_sasl_port == m_port) m_sasl_port = free_port();
-  while (m_controller_port == m_port || m_controller_port == m_sasl_port) m_controller_port = free_port();
+  // Distinct free ports for every listener, and one that stays unused.
+  std::vector<int> taken;
+  auto fresh = [&taken] {
+    int port = free_port();
+    for (int i = 0; i < 100 && std::find(taken.begin(), taken.end(), port) != taken.end(); ++i) port = free_port();
+    taken.push_back(port);
+    return port;
+  };
+  m_port = fresh();
+  m_sasl_port = fresh();
+  m_controller_port = fresh();
+  m_tls_port = fresh();
+  m_unresolvable_port = fresh();
+  m_misadvertised_port = fresh();
+  m_dead_port = fresh();
   write_config();
 }
 
@@ -148,9 +159,18 @@ KafkaServer::~KafkaServer() { stop(); }
 
 std::string KafkaServer::bootstrap() const { return "127.0.0.1:" + std::to_string(m_port); }
 std::string KafkaServer::sasl_bootstrap() const { return "127.0.0.1:" + std::to_string(m_sasl_port); }
+std::string KafkaServer::tls_bootstrap() const { return "127.0.0.1:" + std::to_string(m_tls_port); }
+std::string KafkaServer::unresolvable_bootstrap() const {
+  return "127.0.0.1:" + std::to_string(m_unresolvable_port);
+}
+std::string KafkaServer::misadvertised_bootstrap() const {
+  return "127.0.0.1:" + std::to_string(m_misadvertised_port);
+}
 
 void KafkaServer::write_config() {
   std::string p = std::to_string(m_port), sp = std::to_string(m_sasl_port), cp = std::to_string(m_controller_port);
+  std::string up = std::to_string(m_unresolvable_port), mp = std::to_string(m_misadvertised_port);
+  std::string dp = std::to_string(m_dead_port), tp = std::to_string(m_tls_port);
   std::string jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required";
   auto admin = m_options.sasl_users.find("admin");
   if (admin != m_options.sasl_users.end()) jaas += " username=\"admin\" password=\"" + admin->second + "\"";
@@ -162,9 +182,17 @@ void KafkaServer::write_config() {
              "node.id=1\n"
              "controller.quorum.voters=1@127.0.0.1:" + cp + "\n"
              "listeners=PLAINTEXT://127.0.0.1:" + p + ",SASL_PLAINTEXT://127.0.0.1:" + sp +
-                 ",CONTROLLER://127.0.0.1:" + cp + "\n"
-             "advertised.listeners=PLAINTEXT://127.0.0.1:" + p + ",SASL_PLAINTEXT://127.0.0.1:" + sp + "\n"
-             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT\n"
+                 ",CONTROLLER://127.0.0.1:" + cp + ",UNRESOLVABLE://127.0.0.1:" + up +
+                 ",MISADVERTISED://127.0.0.1:" + mp + ",SSL://127.0.0.1:" + tp + "\n"
+             "advertised.listeners=PLAINTEXT://127.0.0.1:" + p + ",SASL_PLAINTEXT://127.0.0.1:" + sp +
+                 ",UNRESOLVABLE://kafka-broker.invalid:" + up + ",MISADVERTISED://127.0.0.1:" + dp +
+                 ",SSL://127.0.0.1:" + tp + "\n"
+             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT,"
+                 "UNRESOLVABLE:PLAINTEXT,MISADVERTISED:PLAINTEXT,SSL:SSL\n"
+             "listener.name.ssl.ssl.keystore.type=PKCS12\n"
+             "listener.name.ssl.ssl.keystore.location=" + m_dir + "/broker.p12\n"
+             "listener.name.ssl.ssl.keystore.password=stackgate-test\n"
+             "listener.name.ssl.ssl.key.password=stackgate-test\n"
              "inter.broker.listener.name=PLAINTEXT\n"
              "controller.listener.names=CONTROLLER\n"
              "sasl.enabled.mechanisms=PLAIN\n"
@@ -197,6 +225,14 @@ void KafkaServer::write_config() {
 }
 
 void KafkaServer::format_storage() {
+  // The SSL listener's key: self-signed, made once with the JRE's keytool.
+  std::string keytool = find_program({"/usr/bin/keytool", "/usr/lib/jvm/*/bin/keytool"});
+  if (keytool.empty()) throw std::runtime_error("keytool not found (it comes with the JRE)");
+  int key_rc = run_command({keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048",
+                            "-validity", "2", "-dname", "CN=127.0.0.1", "-storetype", "PKCS12", "-keystore",
+                            m_dir + "/broker.p12", "-storepass", "stackgate-test", "-keypass", "stackgate-test"},
+                           m_dir + "/keytool.log");
+  if (key_rc != 0) throw std::runtime_error("keytool failed (exit " + std::to_string(key_rc) + "), see " + m_dir);
   std::vector<std::string> argv = java_command(m_libs, m_dir);
   for (const char* arg : {"kafka.tools.StorageTool", "format", "-t", k_cluster_id, "-c"}) argv.push_back(arg);
   argv.push_back(m_dir + "/server.properties");

@@ -4,6 +4,13 @@
 //   PLAINTEXT      127.0.0.1:port()
 //   SASL_PLAINTEXT 127.0.0.1:sasl_port()   PLAIN, users in KafkaServerOptions
 //   CONTROLLER     127.0.0.1:<private port>
+//   SSL            127.0.0.1:tls_port()     TLS, a self-signed key made with keytool
+//   UNRESOLVABLE   127.0.0.1:unresolvable_port(), advertised as
+//                  kafka-broker.invalid:<same port>, a name that never resolves
+//   MISADVERTISED  127.0.0.1:misadvertised_port(), advertised as
+//                  127.0.0.1:<a port nothing listens on>
+// The last two are listeners a client can bootstrap from but not use, as a
+// broker advertising its container name or localhost to other containers.
 // The storage is formatted once; stop()/kill() and start() again reuse the
 // same ports and data, as a restarted container would.
 #pragma once
@@ -52,9 +59,17 @@ class KafkaServer {
 
   int port() const { return m_port; }
   int sasl_port() const { return m_sasl_port; }
+  int tls_port() const { return m_tls_port; }
+  int unresolvable_port() const { return m_unresolvable_port; }
+  int misadvertised_port() const { return m_misadvertised_port; }
+  /// The port MISADVERTISED advertises (nothing listens there).
+  int dead_advertised_port() const { return m_dead_port; }
   /// "127.0.0.1:<port>"
   std::string bootstrap() const;
   std::string sasl_bootstrap() const;
+  std::string tls_bootstrap() const;
+  std::string unresolvable_bootstrap() const;
+  std::string misadvertised_bootstrap() const;
   const std::string& dir() const { return m_dir; }
   std::string log_tail() const { return m_process.log_tail(); }
   /// Time the last start() took, from exec to the first Metadata answer.
@@ -74,6 +89,10 @@ class KafkaServer {
   int m_port = 0;
   int m_sasl_port = 0;
   int m_controller_port = 0;
+  int m_tls_port = 0;
+  int m_unresolvable_port = 0;
+  int m_misadvertised_port = 0;
+  int m_dead_port = 0;
   bool m_formatted = false;
   std::chrono::milliseconds m_last_start{0};
   ServerProcess m_process;

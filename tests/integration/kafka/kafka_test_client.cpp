@@ -3,9 +3,12 @@
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 #include <vector>
+
+#include "tests/servers/harness.h"
 
 namespace stackgate::testing {
 namespace {
@@ -100,13 +103,17 @@ std::string produce_one(const std::string& bootstrap, const std::string& topic) 
   return delivery.err ? rd_kafka_err2str(delivery.err) : "";
 }
 
-GroupConsumer::GroupConsumer(const std::string& bootstrap, const std::string& group, const std::string& topic) {
+GroupConsumer::GroupConsumer(const std::string& bootstrap, const std::string& group, const std::string& topic,
+                             ConsumerOptions options) {
   // Short heartbeats so that members notice a rebalance, and rejoin, quickly.
-  rd_kafka_conf_t* conf = base_conf(bootstrap, {{"group.id", group},
-                                                {"session.timeout.ms", "6000"},
-                                                {"heartbeat.interval.ms", "300"},
-                                                {"enable.auto.commit", "false"},
-                                                {"auto.offset.reset", "earliest"}});
+  std::vector<std::pair<std::string, std::string>> props = {
+      {"group.id", group},
+      {"session.timeout.ms", std::to_string(options.session_timeout_ms)},
+      {"heartbeat.interval.ms", "300"},
+      {"enable.auto.commit", "false"},
+      {"auto.offset.reset", "earliest"}};
+  if (!options.assignor.empty()) props.emplace_back("partition.assignment.strategy", options.assignor);
+  rd_kafka_conf_t* conf = base_conf(bootstrap, props);
   m_rk = new_client(RD_KAFKA_CONSUMER, conf);
   rd_kafka_poll_set_consumer(m_rk);
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
@@ -122,24 +129,138 @@ GroupConsumer::GroupConsumer(const std::string& bootstrap, const std::string& gr
 
 GroupConsumer::~GroupConsumer() { stop(); }
 
+void GroupConsumer::resubscribe(std::vector<std::string> topics) {
+  std::lock_guard lock(m_mutex);
+  m_pending = std::move(topics);
+}
+
 void GroupConsumer::run() {
   while (!m_stop.load()) {
-    if (rd_kafka_message_t* msg = rd_kafka_consumer_poll(m_rk, 100)) rd_kafka_message_destroy(msg);
+    std::optional<std::vector<std::string>> pending;
+    {
+      std::lock_guard lock(m_mutex);
+      pending.swap(m_pending);
+    }
+    if (pending) {
+      rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(pending->size()));
+      for (const std::string& t : *pending) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+      if (rd_kafka_subscribe(m_rk, topics) == RD_KAFKA_RESP_ERR_NO_ERROR) ++m_resubscribed;
+      rd_kafka_topic_partition_list_destroy(topics);
+    }
+    if (rd_kafka_message_t* msg = rd_kafka_consumer_poll(m_rk, 20)) rd_kafka_message_destroy(msg);
     rd_kafka_topic_partition_list_t* assignment = nullptr;
     if (rd_kafka_assignment(m_rk, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR && assignment) {
       if (assignment->cnt > 0) m_assigned.store(true);
       rd_kafka_topic_partition_list_destroy(assignment);
     }
   }
-  rd_kafka_consumer_close(m_rk);
+  if (m_leave.load()) rd_kafka_consumer_close(m_rk);
 }
 
-void GroupConsumer::stop() {
+void GroupConsumer::stop() { finish(true); }
+
+void GroupConsumer::crash() { finish(false); }
+
+void GroupConsumer::finish(bool leave) {
+  if (!m_thread.joinable()) return;
+  m_leave.store(leave);
+  m_stop.store(true);
+  m_thread.join();
+  rd_kafka_destroy_flags(m_rk, leave ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  m_rk = nullptr;
+}
+
+GroupWatcher::GroupWatcher(const std::string& bootstrap, const std::string& group) : m_group(group) {
+  m_rk = new_client(RD_KAFKA_PRODUCER, base_conf(bootstrap));
+  m_thread = std::thread([this] { run(); });
+}
+
+GroupWatcher::~GroupWatcher() { stop(); }
+
+void GroupWatcher::stop() {
   if (!m_thread.joinable()) return;
   m_stop.store(true);
   m_thread.join();
   rd_kafka_destroy(m_rk);
   m_rk = nullptr;
+}
+
+namespace {
+
+// One DescribeGroups; "" when it got no answer.
+std::string describe_group(rd_kafka_t* rk, const std::string& group, bool* stable) {
+  char errstr[256];
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+  rd_kafka_AdminOptions_set_request_timeout(options, 1000, errstr, sizeof errstr);
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  const char* names[] = {group.c_str()};
+  rd_kafka_DescribeConsumerGroups(rk, names, 1, options, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 1500);
+  std::string text;
+  size_t n = 0;
+  const rd_kafka_ConsumerGroupDescription_t** groups =
+      event && !rd_kafka_event_error(event)
+          ? rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(event), &n)
+          : nullptr;
+  if (n == 1 && !rd_kafka_ConsumerGroupDescription_error(groups[0])) {
+    rd_kafka_consumer_group_state_t state = rd_kafka_ConsumerGroupDescription_state(groups[0]);
+    *stable = state == RD_KAFKA_CONSUMER_GROUP_STATE_STABLE;
+    text = rd_kafka_consumer_group_state_name(state);
+    std::vector<std::string> members;
+    for (size_t i = 0; i < rd_kafka_ConsumerGroupDescription_member_count(groups[0]); ++i) {
+      const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(groups[0], i);
+      std::string line = rd_kafka_MemberDescription_consumer_id(m) + std::string("=");
+      const rd_kafka_topic_partition_list_t* parts =
+          rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(m));
+      std::vector<std::string> held;
+      for (int p = 0; parts && p < parts->cnt; ++p) {
+        held.push_back(std::string(parts->elems[p].topic) + "[" + std::to_string(parts->elems[p].partition) + "]");
+      }
+      std::sort(held.begin(), held.end());
+      for (const std::string& h : held) line += h;
+      members.push_back(line);
+    }
+    std::sort(members.begin(), members.end());
+    for (const std::string& m : members) text += " " + m;
+  }
+  if (event) rd_kafka_event_destroy(event);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_AdminOptions_destroy(options);
+  return text;
+}
+
+}  // namespace
+
+void GroupWatcher::run() {
+  poll_until([this] {
+    bool stable = false;
+    std::string text = describe_group(m_rk, m_group, &stable);
+    auto now = std::chrono::steady_clock::now();
+    if (!text.empty()) {
+      std::lock_guard lock(m_mutex);
+      if (m_changes.empty() || m_changes.back().text != text) m_changes.push_back({now, stable, text});
+    }
+    return m_stop.load();
+  }, std::chrono::minutes(10), std::chrono::milliseconds(2));
+}
+
+std::optional<GroupWatcher::time_point> GroupWatcher::first_stable() const {
+  std::lock_guard lock(m_mutex);
+  for (const Change& c : m_changes) {
+    if (c.stable) return c.at;
+  }
+  return std::nullopt;
+}
+
+std::optional<GroupWatcher::time_point> GroupWatcher::stable_since() const {
+  std::lock_guard lock(m_mutex);
+  if (m_changes.empty() || !m_changes.back().stable) return std::nullopt;
+  return m_changes.back().at;
+}
+
+std::vector<GroupWatcher::Change> GroupWatcher::changes() const {
+  std::lock_guard lock(m_mutex);
+  return m_changes;
 }
 
 }  // namespace stackgate::testing

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <sstream>
 
 #include "probes/factory.h"
 #include "probes/url.h"
@@ -37,6 +38,43 @@ std::unique_ptr<probes::Probe> make_probe_or_fail(const std::string& url) {
 
 std::string describe(const probes::Outcome& o) {
   return std::string(probes::to_string(o.verdict)) + ": " + o.reason + (o.cheap ? " (cheap)" : "");
+}
+
+probes::Outcome wait_for(probes::Probe& probe, probes::Verdict want, probes::Millis limit, probes::Millis every) {
+  probes::Outcome last;
+  poll_until([&] {
+    last = probe.check(k_attempt);
+    return last.verdict == want;
+  }, limit, every);
+  return last;
+}
+
+WindowRun run_window(probes::Probe& probe, int passes, probes::Millis stable_for, probes::Millis limit,
+                     probes::Millis interval, const std::function<void()>& before_each) {
+  WindowRun run;
+  int streak = 0;
+  auto first_pass = std::chrono::steady_clock::now();
+  poll_until([&] {
+    if (before_each) before_each();
+    run.last = probe.check(k_attempt);
+    run.log.push_back(describe(run.last));
+    if (run.last.verdict != probes::Verdict::ready) {
+      streak = 0;
+      if (run.last.verdict == probes::Verdict::not_yet) run.last_not_yet = run.last.reason;
+      return run.last.verdict == probes::Verdict::fatal;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (streak++ == 0) first_pass = now;
+    run.released = streak >= passes && now - first_pass >= stable_for;
+    return run.released;
+  }, limit, interval);
+  return run;
+}
+
+std::string history(const WindowRun& run) {
+  std::ostringstream out;
+  for (const std::string& line : run.log) out << "  " << line << "\n";
+  return out.str();
 }
 
 }  // namespace stackgate::testing

@@ -161,6 +161,19 @@ TEST_CASE("a not_yet inside the window restarts it", "[scheduler]") {
         std::vector<std::string>{"window db#0 1/2", "window db#0 1/2", "window db#0 2/2"});
 }
 
+TEST_CASE("a probe's recheck_within shortens both the backoff and the window cadence", "[scheduler]") {
+  Rig rig;
+  FakeStep forming = starting();
+  forming.outcome.recheck_within = 50ms;
+  FakeStep watched = pass();
+  watched.outcome.recheck_within = 50ms;
+  auto group = rig.probe(0, "group", {forming, forming, forming, forming, forming, watched}, {2, 200ms});
+  auto result = rig.run();
+  REQUIRE(result.status == RunStatus::released);
+  // Backoff 10, 20, 40, then 80 cut to 50; in the window 100 ms (200/2) cut to 50.
+  CHECK(group->gaps() == ms({10, 20, 40, 50, 50, 50, 50, 50, 50}));
+}
+
 TEST_CASE("a fatal outcome fails the run at once with its reason", "[scheduler]") {
   Rig rig;
   rig.options.timeout = 300s;

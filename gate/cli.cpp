@@ -15,8 +15,10 @@
 #include "util/duration.h"
 #include "util/strings.h"
 
+// The one version source is project(stackgate VERSION ...) in CMakeLists.txt,
+// passed in by gate/CMakeLists.txt; no fallback that could drift from it.
 #ifndef STACKGATE_VERSION
-#define STACKGATE_VERSION "0.0.0"
+#error "STACKGATE_VERSION must come from CMakeLists.txt project(VERSION)"
 #endif
 
 namespace stackgate::gate {

@@ -430,7 +430,9 @@ int run(int argc, char** argv) {
     }
   } catch (const FatalError& e) {
     std::cerr << "stackgate: error: " << e.what() << "\n";
-    return finish(e.exit_code());
+    // Docker reserves 2 in HEALTHCHECK: check reports every error as unhealthy.
+    bool reserved = o.command == Command::check && e.exit_code() == k_exit_usage;
+    return finish(reserved ? k_exit_not_ready : e.exit_code());
   }
   return k_exit_usage;
 }

@@ -560,7 +560,7 @@ TEST_CASE("wait --for S URL probes the URL in the first level, beside S's level 
   CHECK(contains(held.err, "127.0.0.1:" + std::to_string(closed) + " " + tcp_url(closed) + " timed_out"));
 }
 
-TEST_CASE("--interval spaces the retries of probes that set none", "[cli][wait][interval]") {
+TEST_CASE("wait --interval spaces the retries of probes that set none", "[cli][wait][interval]") {
   TempDir dir;
   int closed = closed_port();
   // Refused retries are capped at 50 ms by default: many attempts in 1 s.
@@ -584,7 +584,7 @@ TEST_CASE("--interval spaces the retries of probes that set none", "[cli][wait][
   CHECK(sg({"wait", tcp_url(closed), "--interval", "0s"}, dir.path()).code == 2);
 }
 
-TEST_CASE("--invert waits until every target is down", "[cli][wait][invert]") {
+TEST_CASE("wait --invert waits until every target is down", "[cli][wait][invert]") {
   TempDir empty;
   // Already down: released after the window.
   Result down = sg({"wait", "--invert", tcp_url(closed_port()), "--window", "passes=2,stable_for=50ms"}, empty.path());
@@ -663,7 +663,7 @@ TEST_CASE("help and version are commands too", "[cli]") {
   CHECK(version.out == std::string("stackgate ") + STACKGATE_TEST_VERSION + "\n");
 }
 
-TEST_CASE("-q: nothing on success, one line with the reason on failure", "[cli][quiet]") {
+TEST_CASE("quiet: nothing on success, one line with the reason on failure", "[cli][quiet]") {
   TempDir empty;
   Listener l;
   Result ok = sg({"-q", "wait", tcp_url(l.port()), "--window", "passes=1,stable_for=0s"}, empty.path());

@@ -274,7 +274,11 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     out << version_string() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
-    if (word && !is_command(*word)) {
+    if (!word) {
+      err << "stackgate: a command is required\n" << command_list();
+      return k_exit_usage;
+    }
+    if (!is_command(*word)) {
       err << "stackgate: unknown command '" << probes::sanitize(*word) << "'" << suggestion(app, argc, argv) << "\n"
           << command_list();
       return k_exit_usage;

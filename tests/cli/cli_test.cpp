@@ -641,6 +641,9 @@ TEST_CASE("an unknown command names itself and lists the commands", "[cli]") {
   Result after = sg({"-f", "plan.yaml", "--log-format", "json", "serve"});
   CHECK(after.code == 2);
   CHECK(contains(after.err, "unknown command 'serve'"));
+  Result none = sg({"-f", "plan.yaml"});
+  CHECK(none.code == 2);
+  CHECK(none.err.rfind("stackgate: a command is required\nCommands:\n", 0) == 0);
   Result typo = sg({"chekc", "tcp://127.0.0.1:1"});
   CHECK(typo.code == 2);
   CHECK(contains(typo.err, "unknown command 'chekc' (did you mean check?)"));

@@ -176,7 +176,13 @@ int exit_code_for(const RunResult& result, const SignalWatcher& signals) {
   switch (result.status) {
     case RunStatus::released: return k_exit_ok;
     case RunStatus::cancelled: return signals.signal() != 0 ? signals.exit_code() : k_exit_sigint;
-    case RunStatus::timed_out: return k_exit_timeout;
+    case RunStatus::timed_out: {
+      // smoke keeps probing after a fatal outcome; when one happened it says
+      // more than the deadline does: more time would not have helped.
+      bool fatal = std::any_of(result.probes.begin(), result.probes.end(),
+                               [](const ProbeStatus& p) { return p.state == ProbeState::failed; });
+      return fatal ? k_exit_not_ready : k_exit_timeout;
+    }
     default: return k_exit_not_ready;
   }
 }

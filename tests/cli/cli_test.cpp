@@ -626,6 +626,22 @@ TEST_CASE("a fatal outcome exits 1, a timeout 124", "[cli][wait][exit]") {
   dir.write("compose.yaml", stack_yaml(closed, closed));
   CHECK(sg({"smoke", "--timeout", "200ms"}, dir.path()).code == 124);
   CHECK(sg({"smoke"}, dir.path()).code == 1);  // one attempt each, not ready: not a timeout
+  // smoke goes on after a fatal outcome; at the deadline the fatal one decides.
+  dir.write("compose.yaml",
+            "services:\n"
+            "  engine:\n"
+            "    image: busybox\n"
+            "    x-stackgate:\n"
+            "      probes: [\"docker://engine?project=p&socket=" +
+                dir.path() + "/no.sock\"]\n"
+            "  cache:\n"
+            "    image: busybox\n"
+            "    x-stackgate:\n"
+            "      probes: [\"" + tcp_url(closed) + "\"]\n");
+  Result mixed = sg({"smoke", "--timeout", "300ms"}, dir.path());
+  INFO(mixed.err);
+  CHECK(mixed.code == 1);
+  CHECK(contains(mixed.err, "timed out after 300ms"));
 }
 
 // --- commands, help, version, quiet, colour -----------------------------------------

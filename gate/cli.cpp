@@ -224,19 +224,19 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
   subs["lint"]->add_flag("--strict", o.strict, "Warnings are errors too")->envname("STACKGATE_STRICT");
   add_for(subs["wait"], o, "Release when these services' upstreams are ready (default: the whole project)");
   add_wait_options(subs["wait"], o, raw);
-  subs["wait"]
-      ->add_option("urls", o.urls,
-                   "Probe URLs to wait for as well; with URLs and no --for no compose file is read")
-      ->type_name("URL");
   add_for(subs["exec"], o, "Wait for these services' upstreams, then run the command");
   add_wait_options(subs["exec"], o, raw);
+  // exec's command comes only after "--" (split off below), so a word before
+  // it is a URL: `exec tcp://db:5432 server` is an error, not a command.
   for (const char* name : {"wait", "exec"}) {
+    subs[name]
+        ->add_option("urls", o.urls, "Probe URLs to wait for as well; with URLs and no --for no compose file is read")
+        ->type_name("URL");
     subs[name]
         ->add_flag("--invert", o.invert,
                    "Wait until every target is down instead (refused or failing), e.g. before a teardown")
         ->envname("STACKGATE_INVERT");
   }
-  subs["exec"]->add_option("command", o.command_line, "The command and its arguments, after --");
   subs["check"]->add_option("urls", o.urls, "Probe URLs (tcp://, http://, postgres://, redis://, ...)")->required();
   add_wait_options(subs["smoke"], o, raw);
   subs["help"]->add_option("command", raw.help_topic, "The command to describe")->type_name("COMMAND");

@@ -541,6 +541,19 @@ TEST_CASE("wait URL -- CMD runs the command after the release, as exec does", "[
   CHECK(timed_out.out.empty());
 }
 
+TEST_CASE("exec takes URLs too; a word before -- is a URL, not the command", "[cli][exec][urls]") {
+  TempDir empty;
+  Listener l;
+  Result r = sg({"exec", tcp_url(l.port()), "--window", "passes=1,stable_for=0s", "--", "/bin/sh", "-c", "echo ran"},
+                empty.path());
+  CHECK(r.code == 0);
+  CHECK(r.out == "ran\n");
+  Result word = sg({"exec", tcp_url(l.port()), "echo", "--", "/bin/true"}, empty.path());
+  CHECK(word.code == 2);
+  CHECK(contains(word.err, "echo"));
+  CHECK(word.out.empty());
+}
+
 TEST_CASE("wait --for S URL probes the URL in the first level, beside S's level 0", "[cli][wait][urls]") {
   TempDir dir;
   Listener up;

@@ -295,7 +295,8 @@ TEST_CASE("check -q is silent on success and keeps the one-line reason on failur
   CHECK(ok.err.empty());
   // docker inspect shows the HEALTHCHECK's output: it must say why.
   int closed = closed_port();
-  Result bad = sg({"check", "-q", "tcp://127.0.0.1:" + std::to_string(l.port()), "tcp://127.0.0.1:" + std::to_string(closed)});
+  Result bad =
+      sg({"check", "-q", "tcp://127.0.0.1:" + std::to_string(l.port()), "tcp://127.0.0.1:" + std::to_string(closed)});
   CHECK(bad.code == 1);
   CHECK(std::count(bad.out.begin(), bad.out.end(), '\n') == 1);
   CHECK(contains(bad.out, "tcp://127.0.0.1:" + std::to_string(closed) + " not_yet"));
@@ -577,7 +578,8 @@ TEST_CASE("wait --interval spaces the retries of probes that set none", "[cli][w
   TempDir dir;
   int closed = closed_port();
   // Refused retries are capped at 50 ms by default: many attempts in 1 s.
-  Result fast = sg({"wait", tcp_url(closed), "--timeout", "1s", "--report-json", dir.path() + "/fast.json"}, dir.path());
+  Result fast =
+      sg({"wait", tcp_url(closed), "--timeout", "1s", "--report-json", dir.path() + "/fast.json"}, dir.path());
   CHECK(fast.code == 124);
   Result slow = sg({"wait", tcp_url(closed), "--timeout", "1s", "--interval", "400ms", "--report-json",
                     dir.path() + "/slow.json"},
@@ -609,8 +611,9 @@ TEST_CASE("wait --invert waits until every target is down", "[cli][wait][invert]
 
   // Up until the socket closes.
   Listener l;
-  Process p(argv_of({"wait", "--invert", tcp_url(l.port()), "--window", "passes=2,stable_for=100ms", "--timeout", "20s"}),
-            base_env(), empty.path());
+  Process p(
+      argv_of({"wait", "--invert", tcp_url(l.port()), "--window", "passes=2,stable_for=100ms", "--timeout", "20s"}),
+      base_env(), empty.path());
   REQUIRE(p.wait_for_output([](auto&, auto& err) { return contains(err, "still up"); }, 10s));
   l.close();
   auto code = p.wait(15s);
@@ -718,7 +721,8 @@ namespace {
 
 // Runs the binary with stdout and stderr on a pseudo-terminal (script(1)),
 // so the "is it a terminal" decision can be tested.
-Result on_terminal(const std::vector<std::string>& args, const std::string& cwd, std::map<std::string, std::string> env) {
+Result on_terminal(const std::vector<std::string>& args, const std::string& cwd,
+                   std::map<std::string, std::string> env) {
   std::string line = "'" + std::string(STACKGATE_BIN) + "'";
   for (const std::string& a : args) line += " '" + a + "'";
   env["TERM"] = "xterm";

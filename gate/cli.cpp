@@ -9,12 +9,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gate/exit_status.h"
 #include "gate/suggest.h"
+#include "probes/sanitize.h"
 #include "util/duration.h"
 #include "util/strings.h"
 
+// The one version source is project(stackgate VERSION ...) in CMakeLists.txt,
+// passed in by gate/CMakeLists.txt; no fallback that could drift from it.
 #ifndef STACKGATE_VERSION
-#define STACKGATE_VERSION "0.0.0"
+#error "STACKGATE_VERSION must come from CMakeLists.txt project(VERSION)"
 #endif
 
 namespace stackgate::gate {
@@ -22,18 +26,23 @@ namespace {
 
 struct CommandInfo {
   const char* name;
-  Command command;
+  std::optional<Command> command;  // none: answered while parsing (help, version)
   const char* description;
 };
 
-// The one table of subcommands (ninja's kTools): feeds --help and dispatch.
-constexpr std::array<CommandInfo, 6> k_commands{{
+// The one table of subcommands (ninja's kTools): feeds --help, the list
+// printed for an unknown command, and dispatch.
+constexpr std::array<CommandInfo, 8> k_commands{{
     {"plan", Command::plan, "Show the readiness plan: levels, probes and where each value came from"},
     {"lint", Command::lint, "Report gating hazards in the compose files (exit 2 on errors)"},
-    {"wait", Command::wait, "Wait until every upstream of --for is ready and stable (exit 0 released)"},
+    {"wait", Command::wait,
+     "Wait until every upstream of --for and every URL is ready and stable (exit 0 released, 124 timed out); "
+     "with -- CMD ARGS, then run CMD as exec does"},
     {"exec", Command::exec, "Wait like `wait`, then replace this process with CMD: exec --for S -- CMD ARGS"},
-    {"check", Command::check, "One attempt per URL, no compose file: exit 0 healthy, 1 not, 2 bad URL"},
+    {"check", Command::check, "One attempt per URL, no compose file: exit 0 healthy, 1 not (or a bad URL)"},
     {"smoke", Command::smoke, "Probe every service of the running stack once (or until --timeout)"},
+    {"help", std::nullopt, "Show the help of stackgate or of one command: help [COMMAND]"},
+    {"version", std::nullopt, "Print the version"},
 }};
 
 struct Raw {
@@ -41,11 +50,42 @@ struct Raw {
   std::string plan_format = "text";
   std::string timeout;
   std::string window;
+  std::string interval;
   std::string docker = "auto";
+  std::string color;
+  std::string help_topic;
 };
 
+bool is_command(std::string_view word) {
+  return std::any_of(k_commands.begin(), k_commands.end(), [&](const CommandInfo& c) { return word == c.name; });
+}
+
+std::string command_list() {
+  std::string text = "Commands:\n";
+  for (const CommandInfo& c : k_commands) {
+    std::string name = c.name;
+    text += "  " + name + std::string(10 - name.size(), ' ') + c.description + "\n";
+  }
+  return text;
+}
+
+// The first word of `args` (in order) that is neither an option nor an
+// option's value: the command the user meant, even when CLI11 rejected it.
+std::optional<std::string> command_word(const CLI::App& app, const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word.size() < 2 || word[0] != '-') return word;
+    if (word.find('=') != std::string::npos) continue;
+    const CLI::Option* opt = app.get_option_no_throw(word);
+    if (opt && opt->get_type_size_max() > 0) ++i;  // skip its value
+  }
+  return std::nullopt;
+}
+
+// One service per --for (repeat it for more): the words after it are wait's
+// URLs, not more services.
 void add_for(CLI::App* sub, Options& o, const char* what) {
-  sub->add_option("--for", o.targets, what)->envname("STACKGATE_FOR")->type_name("SERVICE");
+  sub->add_option("--for", o.targets, what)->envname("STACKGATE_FOR")->type_name("SERVICE")->allow_extra_args(false);
 }
 
 void add_wait_options(CLI::App* sub, Options& o, Raw& raw) {
@@ -55,6 +95,10 @@ void add_wait_options(CLI::App* sub, Options& o, Raw& raw) {
   sub->add_option("--window", raw.window, "Default stability window for probes that set none")
       ->envname("STACKGATE_WINDOW")
       ->type_name("passes=N,stable_for=DURATION");
+  sub->add_option("--interval", raw.interval,
+                  "First retry and shortest poll interval for probes that set none (default 10ms)")
+      ->envname("STACKGATE_INTERVAL")
+      ->type_name("DURATION");
   sub->add_option("--report-json", o.report_json, "Write a JSON report to this file")
       ->envname("STACKGATE_REPORT_JSON")
       ->type_name("FILE");
@@ -129,8 +173,10 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
   Raw raw;
   CLI::App app{"stackgate: a readiness gate for container stacks. Reads Docker Compose files, works out the\n"
                "dependency levels of a service and releases it when every upstream is ready and stable.\n"
-               "Exit codes: 0 released/healthy, 1 not healthy or timed out, 2 usage or config error,\n"
-               "130 SIGINT, 143 SIGTERM. Every option can be set as STACKGATE_<LONG_NAME>.",
+               "Exit codes: 0 released/healthy, 1 not healthy or a fatal probe outcome (wrong password...),\n"
+               "2 usage or config error (never from check: 1), 124 timed out, 126/127 exec: CMD not\n"
+               "executable/not found, 130 SIGINT, 143 SIGTERM. Every option can be set as\n"
+               "STACKGATE_<LONG_NAME>.",
                "stackgate"};
   app.set_version_flag("--version", version_string(), "Print the version and exit");
   app.require_subcommand(1);
@@ -150,6 +196,12 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
       ->envname("STACKGATE_LOG_FORMAT")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("-v,--verbose", o.verbose, "Log every attempt (debug level)")->envname("STACKGATE_VERBOSE");
+  app.add_flag("-q,--quiet", o.quiet, "No progress and nothing on success; on failure one line with the reason")
+      ->envname("STACKGATE_QUIET");
+  app.add_option("--color", raw.color,
+                 "auto (the live table with colours on a terminal, unless NO_COLOR is set), always or never")
+      ->envname("STACKGATE_COLOR")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("--published", o.published, "Probe through published host ports on 127.0.0.1")
       ->envname("STACKGATE_PUBLISHED");
   app.add_option("--docker", raw.docker,
@@ -174,13 +226,24 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
   add_wait_options(subs["wait"], o, raw);
   add_for(subs["exec"], o, "Wait for these services' upstreams, then run the command");
   add_wait_options(subs["exec"], o, raw);
-  subs["exec"]->add_option("command", o.command_line, "The command and its arguments, after --");
+  // exec's command comes only after "--" (split off below), so a word before
+  // it is a URL: `exec tcp://db:5432 server` is an error, not a command.
+  for (const char* name : {"wait", "exec"}) {
+    subs[name]
+        ->add_option("urls", o.urls, "Probe URLs to wait for as well; with URLs and no --for no compose file is read")
+        ->type_name("URL");
+    subs[name]
+        ->add_flag("--invert", o.invert,
+                   "Wait until every target is down instead (refused or failing), e.g. before a teardown")
+        ->envname("STACKGATE_INVERT");
+  }
   subs["check"]->add_option("urls", o.urls, "Probe URLs (tcp://, http://, postgres://, redis://, ...)")->required();
-  subs["check"]->add_flag("-q,--quiet", o.quiet, "Print nothing; only the exit code")->envname("STACKGATE_QUIET");
   add_wait_options(subs["smoke"], o, raw);
+  subs["help"]->add_option("command", raw.help_topic, "The command to describe")->type_name("COMMAND");
 
-  // exec's command is everything after the first "--": CLI11 never sees it,
-  // so the command's own options cannot be mistaken for ours.
+  // The command of exec (and of wait) is everything after the first "--":
+  // CLI11 never sees it, so the command's own options cannot be mistaken
+  // for ours.
   std::vector<std::string> args;
   std::vector<std::string> after_dashes;
   bool exec_seen = false, split = false;
@@ -191,10 +254,14 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     } else if (a == "--" && exec_seen) {
       split = true;
     } else {
-      exec_seen = exec_seen || a == "exec";
+      exec_seen = exec_seen || a == "exec" || a == "wait";
       args.push_back(a);
     }
   }
+  std::optional<std::string> word = command_word(app, args);
+  // Docker reads exit code 2 from a HEALTHCHECK as "reserved": check's
+  // usage errors exit 1 (unhealthy) with the message on stderr.
+  int usage_code = word == "check" ? k_exit_not_ready : k_exit_usage;
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
 
   try {
@@ -207,17 +274,43 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     out << version_string() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
+    if (!word) {
+      err << "stackgate: a command is required\n" << command_list();
+      return k_exit_usage;
+    }
+    if (!is_command(*word)) {
+      err << "stackgate: unknown command '" << probes::sanitize(*word) << "'" << suggestion(app, argc, argv) << "\n"
+          << command_list();
+      return k_exit_usage;
+    }
     err << "stackgate: error: " << e.what() << suggestion(app, argc, argv) << "\n"
         << "Run 'stackgate --help' for usage.\n";
-    return 2;
+    return usage_code;
   }
 
+  if (subs["version"]->parsed()) {
+    out << version_string() << "\n";
+    return 0;
+  }
+  if (subs["help"]->parsed()) {
+    if (raw.help_topic.empty()) {
+      // Not app.help(): that describes the selected subcommand, `help` itself.
+      out << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+      return 0;
+    }
+    if (!is_command(raw.help_topic)) {
+      err << "stackgate: unknown command '" << probes::sanitize(raw.help_topic) << "'\n" << command_list();
+      return k_exit_usage;
+    }
+    out << subs[raw.help_topic]->help("stackgate");
+    return 0;
+  }
   for (const CommandInfo& c : k_commands) {
-    if (subs[c.name]->parsed()) o.command = c.command;
+    if (c.command && subs[c.name]->parsed()) o.command = *c.command;
   }
   auto usage = [&](const std::string& message) -> ParsedArgs {
     err << "stackgate: error: " << message << "\nRun 'stackgate --help' for usage.\n";
-    return 2;
+    return usage_code;
   };
   o.log_format = raw.log_format == "json" ? LogFormat::json : LogFormat::text;
   o.docker = raw.docker == "always"  ? Options::DockerMode::always
@@ -231,6 +324,16 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     if (!d) return usage("invalid --timeout '" + raw.timeout + "': " + d.error());
     o.timeout = *d;
   }
+  if (!raw.interval.empty()) {
+    auto d = util::parse_duration(raw.interval);
+    if (!d) return usage("invalid --interval '" + raw.interval + "': " + d.error());
+    if (d->count() <= 0) return usage("invalid --interval '" + raw.interval + "': must be longer than 0");
+    o.interval = *d;
+  }
+  o.color_set = !raw.color.empty();
+  o.color = raw.color == "always"  ? ColorMode::always
+            : raw.color == "never" ? ColorMode::never
+                                   : ColorMode::automatic;
   if (!raw.window.empty()) {
     auto w = parse_window(raw.window);
     if (!w) return usage("invalid --window '" + raw.window + "': " + w.error());

@@ -19,6 +19,10 @@ namespace stackgate::gate {
 enum class Command { plan, lint, wait, exec, check, smoke };
 enum class LogFormat { text, json };
 enum class PlanFormat { text, json, dot };
+// --color: auto = the live table with colours only on a terminal and when
+// NO_COLOR is unset or empty; never = plain lines; always = the live table
+// even in a pipe. The flag wins over NO_COLOR.
+enum class ColorMode { automatic, always, never };
 
 struct Options {
   Command command = Command::plan;
@@ -31,6 +35,9 @@ struct Options {
   std::vector<std::string> profiles;
   LogFormat log_format = LogFormat::text;
   int verbose = 0;                             // -v, -vv
+  bool quiet = false;                          // -q: silent on success, one line on failure
+  ColorMode color = ColorMode::automatic;
+  bool color_set = false;                      // --color given (beats NO_COLOR)
   bool published = false;                      // probe published ports on 127.0.0.1
   // Use the Docker Engine for job exit codes and container health:
   // auto = when its socket answers, always = require it, never.
@@ -46,17 +53,19 @@ struct Options {
   // wait / exec / smoke.
   std::optional<std::chrono::milliseconds> timeout;  // overall; 0 = no limit
   std::optional<probes::Window> window;              // default window for probes without one
+  std::optional<std::chrono::milliseconds> interval; // first retry / poll interval for probes without one
+  bool invert = false;                               // wait until every target is down
   std::optional<std::string> report_json;
   std::optional<std::string> report_junit;
-  std::vector<std::string> command_line;             // exec: after "--"
+  std::vector<std::string> command_line;             // exec, wait: after "--"
 
-  // check.
+  // check, wait: probe URLs (wait: probed in the first level, beside --for's).
   std::vector<std::string> urls;
-  bool quiet = false;
 };
 
 // Either options to run, or an exit code when parsing already finished
-// (--help, --version: 0; usage error: 2, message printed).
+// (--help, help, --version, version: 0; usage error: 2, message printed;
+// `check` never exits 2, which Docker reserves in HEALTHCHECK: 1 instead).
 using ParsedArgs = std::variant<Options, int>;
 
 ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

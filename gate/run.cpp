@@ -9,10 +9,12 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -25,6 +27,7 @@
 #include "gate/exit_status.h"
 #include "gate/fatal_error.h"
 #include "gate/graph.h"
+#include "gate/inverted_probe.h"
 #include "gate/lint.h"
 #include "gate/plan.h"
 #include "gate/plan_output.h"
@@ -125,11 +128,47 @@ int terminal_width() {
   return 0;
 }
 
+// The live table is ANSI escapes throughout (cursor moves and colours), so
+// "no colour" means plain lines. --color wins over NO_COLOR (no-color.org:
+// set and not empty); -v logs between redraws, so it always gets lines.
+bool live_table(const Options& o) {
+  if (o.verbose > 0 || o.color == ColorMode::never) return false;
+  if (o.color == ColorMode::always) return true;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDERR_FILENO) && !(term && std::string(term) == "dumb");
+}
+
+// "timed out after 5s waiting for web; db tcp://db:5432: connection refused":
+// the summary's first line and the first probe that held the run up.
+std::string failure_line(const RunResult& result, const std::string& what) {
+  std::string summary = summary_text(result, what);
+  std::string line = summary.substr(0, summary.find('\n'));
+  for (const ProbeStatus& p : result.probes) {
+    if (p.state == ProbeState::ready || p.target.empty() || p.last_reason.empty()) continue;
+    return line + "; " + p.service + " " + p.target + ": " + p.last_reason;
+  }
+  return line;
+}
+
+// -q: nothing while running or on success; on failure one line, so a log
+// still says why.
+class QuietReporter final : public Reporter {
+ public:
+  explicit QuietReporter(std::string what) : m_what(std::move(what)) {}
+  void finished(const RunResult& result) override {
+    if (result.status != RunStatus::released) std::cerr << "stackgate: " << failure_line(result, m_what) << "\n";
+  }
+
+ private:
+  std::string m_what;
+};
+
 std::unique_ptr<Reporter> progress_reporter(const Options& o, const std::string& what) {
   if (o.log_format == LogFormat::json) return std::make_unique<JsonReporter>(std::cerr, local_timestamp());
-  const char* term = std::getenv("TERM");
-  bool tty = ::isatty(STDERR_FILENO) && o.verbose == 0 && !(term && std::string(term) == "dumb");
-  if (tty) return std::make_unique<TtyReporter>(std::cerr, what, Millis{100}, terminal_width());
+  if (o.quiet) return std::make_unique<QuietReporter>(what);
+  if (live_table(o)) return std::make_unique<TtyReporter>(std::cerr, what, Millis{100}, terminal_width());
   return std::make_unique<LineReporter>(std::cerr, local_timestamp(), what);
 }
 
@@ -137,7 +176,63 @@ int exit_code_for(const RunResult& result, const SignalWatcher& signals) {
   switch (result.status) {
     case RunStatus::released: return k_exit_ok;
     case RunStatus::cancelled: return signals.signal() != 0 ? signals.exit_code() : k_exit_sigint;
+    case RunStatus::timed_out: {
+      // smoke keeps probing after a fatal outcome; when one happened it says
+      // more than the deadline does: more time would not have helped.
+      bool fatal = std::any_of(result.probes.begin(), result.probes.end(),
+                               [](const ProbeStatus& p) { return p.state == ProbeState::failed; });
+      return fatal ? k_exit_not_ready : k_exit_timeout;
+    }
     default: return k_exit_not_ready;
+  }
+}
+
+// One service per probe URL (check, wait URL...), named by its host:port
+// ("#N" when that name is taken). Bad URLs are printed, all of them, and
+// give nullopt.
+std::optional<LevelTasks> url_tasks(const std::vector<std::string>& urls, const TaskDefaults& defaults) {
+  LevelTasks level;
+  bool bad = false;
+  for (size_t i = 0; i < urls.size(); ++i) {
+    auto spec = probes::parse_probe_spec(urls[i]);
+    if (!spec) {
+      std::cerr << "stackgate: error: " << spec.error() << "\n";
+      bad = true;
+      continue;
+    }
+    auto options = resolve_options(*spec, compose::StackgateExtension{}, defaults);
+    if (!options) {
+      std::cerr << "stackgate: error: " << spec->url.redacted() << ": " << options.error() << "\n";
+      bad = true;
+      continue;
+    }
+    auto probe = probes::make_probe(*spec);
+    if (!probe) {
+      std::cerr << "stackgate: error: " << probe.error() << "\n";
+      bad = true;
+      continue;
+    }
+    std::string name = spec->url.authority();
+    auto taken = [&](const std::string& n) {
+      return std::any_of(level.begin(), level.end(), [&](const ServiceTasks& s) { return s.name == n; });
+    };
+    if (name.empty() || taken(name)) name = "#" + std::to_string(i + 1);
+    ProbeTask task{std::shared_ptr<probes::Probe>(std::move(*probe)), spec->url.scheme, spec->url.redacted(), *options};
+    level.push_back(ServiceTasks{name, {std::move(task)}});
+  }
+  if (bad) return std::nullopt;
+  return level;
+}
+
+// --interval and --invert apply to every probe, whichever way it was planned.
+void apply_run_options(std::vector<LevelTasks>& levels, const Options& o) {
+  for (LevelTasks& level : levels) {
+    for (ServiceTasks& service : level) {
+      for (ProbeTask& task : service.probes) {
+        if (o.interval && !task.options.interval) task.options.interval = *o.interval;
+        if (o.invert) task.probe = std::make_shared<InvertedProbe>(task.probe);
+      }
+    }
   }
 }
 
@@ -214,25 +309,45 @@ int cmd_lint(const Options& o) {
   return errors > 0 || (o.strict && warnings > 0) ? k_exit_usage : k_exit_ok;
 }
 
-// wait, exec and smoke.
+// wait, exec and smoke. `wait URL...` without --for reads no compose file:
+// the URLs are the whole plan; with --for they join its first level.
 int cmd_gate(const Options& o, SignalWatcher& signals) {
   bool smoke = o.command == Command::smoke;
-  auto project = load(o);
-  if (!project) return project.error();
-  auto graph = graph_of(*project);
-  if (!graph) return graph.error();
-  std::vector<std::string> targets = smoke ? std::vector<std::string>{} : o.targets;
-  if (auto ok = check_targets(*graph, targets); !ok) return usage_error(ok.error());
-  Plan plan = make_plan(*project, *graph, targets, infer_options(o));
-
   TaskDefaults defaults;
   if (o.window) defaults.window = *o.window;
   if (smoke) {
     defaults.window = probes::Window{1, Millis{0}};
     defaults.force_window = !o.timeout.has_value();
   }
-  auto levels = build_tasks(plan, *project, defaults);
-  if (!levels) return print_config_errors(levels.error());
+
+  std::vector<LevelTasks> levels;
+  std::vector<std::string> release;
+  std::string project_name;
+  bool compose_needed = smoke || o.urls.empty() || !o.targets.empty();
+  if (compose_needed) {
+    auto project = load(o);
+    if (!project) return project.error();
+    auto graph = graph_of(*project);
+    if (!graph) return graph.error();
+    std::vector<std::string> targets = smoke ? std::vector<std::string>{} : o.targets;
+    if (auto ok = check_targets(*graph, targets); !ok) return usage_error(ok.error());
+    Plan plan = make_plan(*project, *graph, targets, infer_options(o));
+    auto planned = build_tasks(plan, *project, defaults);
+    if (!planned) return print_config_errors(planned.error());
+    levels = std::move(*planned);
+    release = plan.release;
+    project_name = plan.project;
+  }
+  if (!o.urls.empty()) {
+    auto extra = url_tasks(o.urls, defaults);
+    if (!extra) return k_exit_usage;
+    if (levels.empty()) levels.emplace_back();
+    for (ServiceTasks& service : *extra) {
+      release.push_back(service.probes.front().target);
+      levels.front().push_back(std::move(service));
+    }
+  }
+  apply_run_options(levels, o);
 
   setup_logging(o);
   SchedulerOptions so;
@@ -244,25 +359,27 @@ int cmd_gate(const Options& o, SignalWatcher& signals) {
     so.fail_fast = false;
     if (!o.timeout) so.max_attempts = 1;
   }
-  std::string what = smoke ? "" : util::join(plan.release, ", ");
+  std::string what = smoke ? "" : util::join(release, ", ");
   std::unique_ptr<Reporter> progress = progress_reporter(o, what);
   ThreadExecutor executor;
   Scheduler scheduler(process_clock(), executor, *progress, so);
-  RunResult result = scheduler.run(*levels, &signals.cancelled());
-  write_reports(o, result, plan.project);
+  RunResult result = scheduler.run(levels, &signals.cancelled());
+  write_reports(o, result, project_name);
 
   int code = exit_code_for(result, signals);
-  if (o.command == Command::exec && code == k_exit_ok) exec_command(o.command_line);
+  // exec, and wait with "-- CMD ARGS" (wait4x's form).
+  if (!o.command_line.empty() && code == k_exit_ok) exec_command(o.command_line);
   return code;
 }
 
-// One line per URL on stdout, in the order given.
+// One line per URL on stdout, in the order given. Quiet: only the URLs that
+// are not healthy, so `docker inspect` still shows why.
 class CheckReporter final : public Reporter {
  public:
   explicit CheckReporter(bool quiet) : m_quiet(quiet) {}
   void finished(const RunResult& result) override {
-    if (m_quiet) return;
     for (const ProbeStatus& p : result.probes) {
+      if (m_quiet && p.state == ProbeState::ready) continue;
       std::string word = p.last_verdict ? std::string(probes::to_string(*p.last_verdict)) : std::string(to_string(p.state));
       std::cout << p.target << " " << word << " (" << format_seconds(p.elapsed) << ")";
       if (p.last_verdict != probes::Verdict::ready && !p.last_reason.empty()) std::cout << ": " << p.last_reason;
@@ -276,28 +393,10 @@ class CheckReporter final : public Reporter {
 };
 
 int cmd_check(const Options& o, SignalWatcher& signals) {
-  LevelTasks level;
-  bool bad = false;
   TaskDefaults defaults{probes::Window{1, Millis{0}}, true};
-  for (size_t i = 0; i < o.urls.size(); ++i) {
-    auto spec = probes::parse_probe_spec(o.urls[i]);
-    if (!spec) {
-      std::cerr << "stackgate: error: " << spec.error() << "\n";
-      bad = true;
-      continue;
-    }
-    auto probe = probes::make_probe(*spec);
-    if (!probe) {
-      std::cerr << "stackgate: error: " << probe.error() << "\n";
-      bad = true;
-      continue;
-    }
-    auto options = resolve_options(*spec, compose::StackgateExtension{}, defaults);
-    ProbeTask task{std::shared_ptr<probes::Probe>(std::move(*probe)), spec->url.scheme, spec->url.redacted(),
-                   options.value_or(ProbeOptions{})};
-    level.push_back(ServiceTasks{"#" + std::to_string(i + 1), {std::move(task)}});
-  }
-  if (bad) return k_exit_usage;
+  auto level = url_tasks(o.urls, defaults);
+  // Not 2: Docker reserves it in HEALTHCHECK. A bad URL is unhealthy.
+  if (!level) return k_exit_not_ready;
   if (o.verbose > 0) setup_logging(o);
 
   SchedulerOptions so;
@@ -308,7 +407,7 @@ int cmd_check(const Options& o, SignalWatcher& signals) {
   CheckReporter reporter(o.quiet);
   ThreadExecutor executor;
   Scheduler scheduler(process_clock(), executor, reporter, so);
-  RunResult result = scheduler.run({level}, &signals.cancelled());
+  RunResult result = scheduler.run({*level}, &signals.cancelled());
   return exit_code_for(result, signals);
 }
 
@@ -337,7 +436,9 @@ int run(int argc, char** argv) {
     }
   } catch (const FatalError& e) {
     std::cerr << "stackgate: error: " << e.what() << "\n";
-    return finish(e.exit_code());
+    // Docker reserves 2 in HEALTHCHECK: check reports every error as unhealthy.
+    bool reserved = o.command == Command::check && e.exit_code() == k_exit_usage;
+    return finish(reserved ? k_exit_not_ready : e.exit_code());
   }
   return k_exit_usage;
 }

@@ -46,7 +46,8 @@ Result sg(std::vector<std::string> args, const std::string& cwd = k_data, std::m
 class Listener {
  public:
   explicit Listener(int port = 0) {
-    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    // CLOEXEC: a child started while it listens must not keep it open.
+    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in addr{};
@@ -286,17 +287,52 @@ TEST_CASE("check exits 1 when any of several URLs is not ready", "[cli][check]")
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 2);
 }
 
-TEST_CASE("check -q prints nothing", "[cli][check]") {
+TEST_CASE("check -q is silent on success and keeps the one-line reason on failure", "[cli][check]") {
   Listener l;
-  Result r = sg({"check", "-q", "tcp://127.0.0.1:" + std::to_string(l.port())});
-  CHECK(r.code == 0);
-  CHECK(r.out.empty());
+  Result ok = sg({"check", "-q", "tcp://127.0.0.1:" + std::to_string(l.port())});
+  CHECK(ok.code == 0);
+  CHECK(ok.out.empty());
+  CHECK(ok.err.empty());
+  // docker inspect shows the HEALTHCHECK's output: it must say why.
+  int closed = closed_port();
+  Result bad =
+      sg({"check", "-q", "tcp://127.0.0.1:" + std::to_string(l.port()), "tcp://127.0.0.1:" + std::to_string(closed)});
+  CHECK(bad.code == 1);
+  CHECK(std::count(bad.out.begin(), bad.out.end(), '\n') == 1);
+  CHECK(contains(bad.out, "tcp://127.0.0.1:" + std::to_string(closed) + " not_yet"));
+  CHECK(contains(bad.out, "refused"));
+  // The global form works too.
+  Result global = sg({"-q", "check", "tcp://127.0.0.1:" + std::to_string(closed)});
+  CHECK(global.code == 1);
+  CHECK(std::count(global.out.begin(), global.out.end(), '\n') == 1);
+  CHECK(contains(global.out, "refused"));
 }
 
-TEST_CASE("check on a bad URL exits 2", "[cli][check]") {
-  CHECK(sg({"check", "nope://x"}).code == 2);
-  CHECK(sg({"check", "tcp://127.0.0.1:notaport"}).code == 2);
-  CHECK(sg({"check"}).code == 2);
+// Docker reserves exit code 2 in HEALTHCHECK: check's usage errors are 1.
+TEST_CASE("check never exits 2: a bad URL exits 1 with the error on stderr", "[cli][check]") {
+  Result scheme = sg({"check", "nope://x"});
+  CHECK(scheme.code == 1);
+  CHECK(contains(scheme.err, "stackgate: error: "));
+  CHECK(contains(scheme.err, "nope"));
+  Result port = sg({"check", "tcp://127.0.0.1:notaport"});
+  CHECK(port.code == 1);
+  CHECK(contains(port.err, "notaport"));
+  CHECK(port.out.empty());
+  Result none = sg({"check"});
+  CHECK(none.code == 1);
+  CHECK(contains(none.err, "urls is required"));
+  CHECK(sg({"check", "--bogus", "tcp://127.0.0.1:1"}).code == 1);
+  CHECK(sg({"-f", "plan.yaml", "check", "--window", "x", "tcp://127.0.0.1:1"}).code == 1);
+}
+
+TEST_CASE("a mistyped scheme gets a suggestion in check and wait", "[cli][check]") {
+  Result check = sg({"check", "postgress://app@127.0.0.1/app"});
+  CHECK(check.code == 1);
+  CHECK(contains(check.err, "unknown scheme 'postgress' (did you mean 'postgres'?)"));
+  TempDir empty;
+  Result wait = sg({"wait", "htpp://127.0.0.1:8080/health"}, empty.path());
+  CHECK(wait.code == 2);
+  CHECK(contains(wait.err, "unknown scheme 'htpp' (did you mean 'http'?)"));
 }
 
 // --- wait, exec, smoke -------------------------------------------------------------
@@ -325,7 +361,7 @@ TEST_CASE("wait times out with each unready probe's last reason", "[cli][wait]")
   int port = closed_port();
   dir.write("compose.yaml", stack_yaml(port, port));
   Result r = sg({"wait", "--for", "web", "--timeout", "300ms"}, dir.path());
-  CHECK(r.code == 1);
+  CHECK(r.code == 124);  // timeout(1) and wait4x's code, apart from 1 (fatal)
   CHECK(contains(r.err, "timed out after 300ms waiting for web"));
   CHECK(contains(r.err, "db tcp://127.0.0.1:" + std::to_string(port) + " timed_out"));
   CHECK(contains(r.err, "refused"));
@@ -449,4 +485,280 @@ TEST_CASE("an inferred password from the environment is redacted in plan and lin
     CHECK_FALSE(contains(r.out + r.err, "s3cret"));
   }
   CHECK(contains(sg({"plan"}, dir.path()).out, "postgres://app:***@db"));
+}
+
+// --- the migration path: wait URL..., --interval, --invert, exit codes ---------
+
+namespace {
+
+std::string tcp_url(int port) { return "tcp://127.0.0.1:" + std::to_string(port); }
+
+// Attempts of the first probe in a --report-json file.
+int attempts_in(const TempDir& dir, const std::string& file) {
+  auto j = nlohmann::json::parse(dir.read(file));
+  for (auto& [name, service] : j["services"].items()) return service["probes"][0]["attempts"].get<int>();
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("wait URL needs no compose file and releases when the URL is ready", "[cli][wait][urls]") {
+  TempDir empty;  // no compose.yaml here or above
+  Listener l;
+  Result r = sg({"wait", tcp_url(l.port()), "--window", "passes=1,stable_for=0s", "--timeout", "20s"}, empty.path());
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, "level 0: probing 127.0.0.1:" + std::to_string(l.port())));
+  CHECK(contains(r.err, "released " + tcp_url(l.port()) + " after"));
+  // Without URLs a compose file is still needed.
+  Result none = sg({"wait", "--timeout", "1s"}, empty.path());
+  CHECK(none.code == 2);
+}
+
+TEST_CASE("wait URL waits for a late socket", "[cli][wait][urls]") {
+  TempDir empty;
+  int port = closed_port();
+  Process p(argv_of({"wait", tcp_url(port), "--window", "passes=2,stable_for=100ms", "--timeout", "20s"}), base_env(),
+            empty.path());
+  REQUIRE(p.wait_for_output([](auto&, auto& err) { return contains(err, "refused"); }, 10s));
+  Listener l(port);
+  auto code = p.wait(15s);
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+}
+
+TEST_CASE("wait URL -- CMD runs the command after the release, as exec does", "[cli][wait][urls]") {
+  TempDir empty;
+  Listener l;
+  Result r = sg({"wait", tcp_url(l.port()), "--window", "passes=1,stable_for=0s", "--", "/bin/sh", "-c",
+                 "echo ran $0 $1; exit 7", "x", "--timeout"},
+                empty.path());
+  CHECK(r.code == 7);
+  CHECK(r.out == "ran x --timeout\n");  // the command's own options are not ours
+  // Not released: the command does not run.
+  Result timed_out =
+      sg({"wait", tcp_url(closed_port()), "--timeout", "200ms", "--", "/bin/sh", "-c", "echo ran"}, empty.path());
+  CHECK(timed_out.code == 124);
+  CHECK(timed_out.out.empty());
+}
+
+TEST_CASE("exec takes URLs too; a word before -- is a URL, not the command", "[cli][exec][urls]") {
+  TempDir empty;
+  Listener l;
+  Result r = sg({"exec", tcp_url(l.port()), "--window", "passes=1,stable_for=0s", "--", "/bin/sh", "-c", "echo ran"},
+                empty.path());
+  CHECK(r.code == 0);
+  CHECK(r.out == "ran\n");
+  Result word = sg({"exec", tcp_url(l.port()), "echo", "--", "/bin/true"}, empty.path());
+  CHECK(word.code == 2);
+  CHECK(contains(word.err, "echo"));
+  CHECK(word.out.empty());
+}
+
+TEST_CASE("wait --for S URL probes the URL in the first level, beside S's level 0", "[cli][wait][urls]") {
+  TempDir dir;
+  Listener up;
+  dir.write("compose.yaml", stack_yaml(up.port(), up.port()));
+  Listener extra;
+  Result r = sg({"wait", "--for", "web", tcp_url(extra.port()), "--window", "passes=1,stable_for=0s"}, dir.path());
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(contains(r.err, "level 0: probing db, 127.0.0.1:" + std::to_string(extra.port()) + "\n"));
+  CHECK(contains(r.err, "released web, " + tcp_url(extra.port()) + " after"));
+
+  // A URL that never comes up holds back level 1.
+  int closed = closed_port();
+  Result held = sg({"wait", "--for", "web", tcp_url(closed), "--timeout", "300ms"}, dir.path());
+  CHECK(held.code == 124);
+  CHECK_FALSE(contains(held.err, "level 1: probing"));
+  CHECK(contains(held.err, "127.0.0.1:" + std::to_string(closed) + " " + tcp_url(closed) + " timed_out"));
+}
+
+TEST_CASE("wait --interval spaces the retries of probes that set none", "[cli][wait][interval]") {
+  TempDir dir;
+  int closed = closed_port();
+  // Refused retries are capped at 50 ms by default: many attempts in 1 s.
+  Result fast =
+      sg({"wait", tcp_url(closed), "--timeout", "1s", "--report-json", dir.path() + "/fast.json"}, dir.path());
+  CHECK(fast.code == 124);
+  Result slow = sg({"wait", tcp_url(closed), "--timeout", "1s", "--interval", "400ms", "--report-json",
+                    dir.path() + "/slow.json"},
+                   dir.path());
+  CHECK(slow.code == 124);
+  int fast_attempts = attempts_in(dir, "fast.json"), slow_attempts = attempts_in(dir, "slow.json");
+  INFO(fast_attempts << " attempts by default, " << slow_attempts << " with --interval 400ms");
+  CHECK(slow_attempts >= 2);
+  CHECK(slow_attempts <= 4);  // at 0, ~0.4 and ~0.8 s (jitter only shortens; 0.3 s is the floor)
+  CHECK(fast_attempts > 8);
+  // A URL's own interval= wins.
+  Result own = sg({"wait", tcp_url(closed) + "?interval=10ms", "--timeout", "1s", "--interval", "400ms",
+                   "--report-json", dir.path() + "/own.json"},
+                  dir.path());
+  CHECK(own.code == 124);
+  CHECK(attempts_in(dir, "own.json") > 8);
+  CHECK(sg({"wait", tcp_url(closed), "--interval", "0s"}, dir.path()).code == 2);
+}
+
+TEST_CASE("wait --invert waits until every target is down", "[cli][wait][invert]") {
+  TempDir empty;
+  // Already down: released after the window.
+  Result down = sg({"wait", "--invert", tcp_url(closed_port()), "--window", "passes=2,stable_for=50ms"}, empty.path());
+  INFO(down.err);
+  CHECK(down.code == 0);
+  CHECK(contains(down.err, " ready ("));
+  CHECK(contains(down.err, "down ("));
+  CHECK(contains(down.err, "refused"));
+
+  // Up until the socket closes.
+  Listener l;
+  Process p(
+      argv_of({"wait", "--invert", tcp_url(l.port()), "--window", "passes=2,stable_for=100ms", "--timeout", "20s"}),
+      base_env(), empty.path());
+  REQUIRE(p.wait_for_output([](auto&, auto& err) { return contains(err, "still up"); }, 10s));
+  l.close();
+  auto code = p.wait(15s);
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+
+  // Never goes down: a timeout.
+  Listener stays;
+  Result up = sg({"wait", "--invert", tcp_url(stays.port()), "--timeout", "300ms"}, empty.path());
+  CHECK(up.code == 124);
+  CHECK(contains(up.err, "still up"));
+}
+
+TEST_CASE("a fatal outcome exits 1, a timeout 124", "[cli][wait][exit]") {
+  TempDir empty;
+  // A missing Docker socket is fatal: waiting cannot fix it.
+  Result fatal = sg({"wait", "docker://api?project=p&socket=" + empty.path() + "/no.sock", "--timeout", "20s"},
+                    empty.path());
+  INFO(fatal.err);
+  CHECK(fatal.code == 1);
+  CHECK(contains(fatal.err, "failed: "));
+  Result timed_out = sg({"wait", tcp_url(closed_port()), "--timeout", "200ms"}, empty.path());
+  CHECK(timed_out.code == 124);
+  TempDir dir;
+  int closed = closed_port();
+  dir.write("compose.yaml", stack_yaml(closed, closed));
+  CHECK(sg({"smoke", "--timeout", "200ms"}, dir.path()).code == 124);
+  CHECK(sg({"smoke"}, dir.path()).code == 1);  // one attempt each, not ready: not a timeout
+  // smoke goes on after a fatal outcome; at the deadline the fatal one decides.
+  dir.write("compose.yaml",
+            "services:\n"
+            "  engine:\n"
+            "    image: busybox\n"
+            "    x-stackgate:\n"
+            "      probes: [\"docker://engine?project=p&socket=" +
+                dir.path() + "/no.sock\"]\n"
+            "  cache:\n"
+            "    image: busybox\n"
+            "    x-stackgate:\n"
+            "      probes: [\"" + tcp_url(closed) + "\"]\n");
+  Result mixed = sg({"smoke", "--timeout", "300ms"}, dir.path());
+  INFO(mixed.err);
+  CHECK(mixed.code == 1);
+  CHECK(contains(mixed.err, "timed out after 300ms"));
+}
+
+// --- commands, help, version, quiet, colour -----------------------------------------
+
+TEST_CASE("an unknown command names itself and lists the commands", "[cli]") {
+  Result r = sg({"serve"});
+  CHECK(r.code == 2);
+  CHECK(r.err.rfind("stackgate: unknown command 'serve'\n", 0) == 0);
+  for (const char* name : {"plan", "lint", "wait", "exec", "check", "smoke", "help", "version"}) {
+    CHECK(contains(r.err, std::string("\n  ") + name + " "));
+  }
+  // After global options with values too.
+  Result after = sg({"-f", "plan.yaml", "--log-format", "json", "serve"});
+  CHECK(after.code == 2);
+  CHECK(contains(after.err, "unknown command 'serve'"));
+  Result none = sg({"-f", "plan.yaml"});
+  CHECK(none.code == 2);
+  CHECK(none.err.rfind("stackgate: a command is required\nCommands:\n", 0) == 0);
+  Result typo = sg({"chekc", "tcp://127.0.0.1:1"});
+  CHECK(typo.code == 2);
+  CHECK(contains(typo.err, "unknown command 'chekc' (did you mean check?)"));
+}
+
+TEST_CASE("help and version are commands too", "[cli]") {
+  Result help = sg({"help"});
+  CHECK(help.code == 0);
+  CHECK(contains(help.out, "Usage: stackgate"));
+  CHECK(contains(help.out, "124 timed out"));
+  Result wait = sg({"help", "wait"});
+  CHECK(wait.code == 0);
+  CHECK(contains(wait.out, "--invert"));
+  CHECK(contains(wait.out, "--interval"));
+  Result unknown = sg({"help", "serve"});
+  CHECK(unknown.code == 2);
+  CHECK(contains(unknown.err, "unknown command 'serve'"));
+  Result version = sg({"version"});
+  CHECK(version.code == 0);
+  CHECK(version.out == std::string("stackgate ") + STACKGATE_TEST_VERSION + "\n");
+}
+
+TEST_CASE("quiet: nothing on success, one line with the reason on failure", "[cli][quiet]") {
+  TempDir empty;
+  Listener l;
+  Result ok = sg({"-q", "wait", tcp_url(l.port()), "--window", "passes=1,stable_for=0s"}, empty.path());
+  CHECK(ok.code == 0);
+  CHECK(ok.err.empty());
+  CHECK(ok.out.empty());
+  int closed = closed_port();
+  Result bad = sg({"wait", "--quiet", tcp_url(closed), "--timeout", "300ms"}, empty.path());
+  CHECK(bad.code == 124);
+  CHECK(std::count(bad.err.begin(), bad.err.end(), '\n') == 1);
+  CHECK(contains(bad.err, "stackgate: timed out after 300ms waiting for " + tcp_url(closed)));
+  CHECK(contains(bad.err, "refused"));
+  // Lint keeps its findings.
+  Result lint = sg({"-q", "-f", "lint.yaml", "lint"});
+  CHECK(lint.code == 2);
+  CHECK(contains(lint.out, "error: service \"api\""));
+}
+
+namespace {
+
+// Runs the binary with stdout and stderr on a pseudo-terminal (script(1)),
+// so the "is it a terminal" decision can be tested.
+Result on_terminal(const std::vector<std::string>& args, const std::string& cwd,
+                   std::map<std::string, std::string> env) {
+  std::string line = "'" + std::string(STACKGATE_BIN) + "'";
+  for (const std::string& a : args) line += " '" + a + "'";
+  env["TERM"] = "xterm";
+  return stackgate::testing::run({"/usr/bin/script", "-qec", line, "/dev/null"}, base_env(env), cwd);
+}
+
+bool has_escape(const std::string& s) { return contains(s, "\x1b["); }
+
+}  // namespace
+
+TEST_CASE("colour: the live table on a terminal, unless NO_COLOR or --color=never", "[cli][color]") {
+  TempDir empty;
+  Listener l;
+  std::vector<std::string> wait{"wait", tcp_url(l.port()), "--window", "passes=1,stable_for=0s"};
+  auto with = [&](std::vector<std::string> front) {
+    front.insert(front.end(), wait.begin(), wait.end());
+    return front;
+  };
+  Result tty = on_terminal(wait, empty.path(), {});
+  REQUIRE(tty.code == 0);
+  CHECK(has_escape(tty.out));  // proves script(1) gave a terminal
+  Result no_color = on_terminal(wait, empty.path(), {{"NO_COLOR", "1"}});
+  CHECK(no_color.code == 0);
+  CHECK_FALSE(has_escape(no_color.out));
+  CHECK(contains(no_color.out, "released"));
+  Result never = on_terminal(with({"--color=never"}), empty.path(), {});
+  CHECK_FALSE(has_escape(never.out));
+  Result empty_no_color = on_terminal(wait, empty.path(), {{"NO_COLOR", ""}});  // set but empty: ignored
+  CHECK(has_escape(empty_no_color.out));
+
+  // In a pipe: plain lines, unless --color=always (which beats NO_COLOR).
+  Result pipe = sg(wait, empty.path(), {{"TERM", "xterm"}});
+  CHECK(pipe.code == 0);
+  CHECK_FALSE(has_escape(pipe.err));
+  Result always = sg(with({"--color", "always"}), empty.path(), {{"TERM", "xterm"}, {"NO_COLOR", "1"}});
+  CHECK(always.code == 0);
+  CHECK(has_escape(always.err));
+  CHECK(sg(with({"--color", "sometimes"}), empty.path()).code == 2);
 }

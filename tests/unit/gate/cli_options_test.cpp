@@ -93,3 +93,35 @@ TEST_CASE("kafka probes get a longer default attempt timeout", "[cli][tasks]") {
   auto options = stackgate::gate::resolve_options(spec, {}, {});
   CHECK(options->timeout == 5000ms);
 }
+
+TEST_CASE("wait takes URLs, a command after --, --interval, --invert, -q and --color", "[cli]") {
+  auto parsed = parse({"-q", "--color", "never", "wait", "--for", "api", "tcp://cache:11211", "--interval", "250ms",
+                       "--invert", "--", "server", "--port", "8080"});
+  REQUIRE(std::holds_alternative<Options>(parsed));
+  const Options& o = std::get<Options>(parsed);
+  CHECK(o.command == Command::wait);
+  CHECK(o.targets == std::vector<std::string>{"api"});
+  CHECK(o.urls == std::vector<std::string>{"tcp://cache:11211"});
+  CHECK(o.command_line == std::vector<std::string>{"server", "--port", "8080"});
+  CHECK(o.interval == 250ms);
+  CHECK(o.invert);
+  CHECK(o.quiet);
+  CHECK(o.color == stackgate::gate::ColorMode::never);
+  CHECK(o.color_set);
+  CHECK_FALSE(std::get<Options>(parse({"wait"})).color_set);
+}
+
+TEST_CASE("check's usage errors exit 1, everyone else's 2", "[cli]") {
+  std::string err;
+  CHECK(std::get<int>(parse({"check"}, &err)) == 1);
+  CHECK(err.find("stackgate: error: ") == 0);
+  CHECK(std::get<int>(parse({"-f", "x.yaml", "check", "--nope", "tcp://a:1"})) == 1);
+  CHECK(std::get<int>(parse({"wait", "--nope"})) == 2);
+  CHECK(std::get<int>(parse({"wait", "--interval", "0s"})) == 2);
+}
+
+TEST_CASE("an unknown command is named, with the list of commands", "[cli]") {
+  std::string err;
+  CHECK(std::get<int>(parse({"--log-format", "json", "serve"}, &err)) == 2);
+  CHECK(err.find("stackgate: unknown command 'serve'\nCommands:\n  plan ") == 0);
+}

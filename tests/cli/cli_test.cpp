@@ -542,7 +542,7 @@ TEST_CASE("wait URL -- CMD runs the command after the release, as exec does", "[
   CHECK(timed_out.out.empty());
 }
 
-TEST_CASE("exec takes URLs too; a word before -- is a URL, not the command", "[cli][exec][urls]") {
+TEST_CASE("exec takes URLs too, a word before -- is a URL, not the command", "[cli][exec][urls]") {
   TempDir empty;
   Listener l;
   Result r = sg({"exec", tcp_url(l.port()), "--window", "passes=1,stable_for=0s", "--", "/bin/sh", "-c", "echo ran"},

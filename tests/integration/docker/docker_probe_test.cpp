@@ -249,7 +249,7 @@ TEST_CASE("docker: one-off containers (compose run) are not the service's contai
   CHECK(outcome.reason == "container shop-backend-1 is running");
 }
 
-TEST_CASE("docker: every replica must be ready; the first one that is not is named", "[docker][replicas]") {
+TEST_CASE("docker: every replica must be ready, the first one that is not is named", "[docker][replicas]") {
   FakeContainer second = running('b', "shop-backend-2");
   second.state = "restarting";
   Scenario s({second, running('a', "shop-backend-1")});

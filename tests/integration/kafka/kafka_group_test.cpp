@@ -103,7 +103,7 @@ TEST_CASE("assigned=all: a Stable group that leaves partitions without an owner 
   CHECK(run.last.reason == "1 broker, group " + group + " Stable (1 member, every partition assigned)" + k_session_caveat);
 }
 
-TEST_CASE("a member killed without leaving counts until its session times out; a longer window catches it",
+TEST_CASE("a member killed without leaving counts until its session times out, a longer window catches it",
           "[kafka][integration]") {
   KafkaServer& broker = shared_broker();
   std::string topic = unique_name("crash"), group = unique_name("crash");

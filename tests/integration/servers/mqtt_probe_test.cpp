@@ -17,7 +17,7 @@ std::string connack(char code) { return std::string("\x20\x02\x00", 3) + code; }
 
 }  // namespace
 
-TEST_CASE("mqtt: not yet before the broker starts, ready once it is up; killed, not yet", "[mqtt]") {
+TEST_CASE("mqtt: not yet before the broker starts, ready once it is up, killed, not yet", "[mqtt]") {
   MosquittoServer broker;
   auto probe = make(broker.url());
   Attempt before = attempt(*probe);

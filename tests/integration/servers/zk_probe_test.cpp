@@ -14,7 +14,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("zk: not yet before the server starts, ready standalone once it is up; killed, not yet", "[zk]") {
+TEST_CASE("zk: not yet before the server starts, ready standalone once it is up, killed, not yet", "[zk]") {
   ZooKeeperServer zk;
   auto probe = make(zk.url());
   Attempt before = attempt(*probe);

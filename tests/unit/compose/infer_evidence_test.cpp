@@ -555,7 +555,7 @@ TEST_CASE("connection strings: an http URL in a Kafka-named variable is not a br
   CHECK(urls(p, "schema-registry") == Strings{"tcp://schema-registry:8081"});
 }
 
-TEST_CASE("healthcheck: curl options that take a value are not the URL; mysql's attached options", "[infer][healthcheck]") {
+TEST_CASE("healthcheck: curl options that take a value are not the URL, mysql's attached options", "[infer][healthcheck]") {
   Project p = load(R"(services:
   web:
     image: acme/web

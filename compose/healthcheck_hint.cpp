@@ -1,6 +1,8 @@
 #include "compose/healthcheck_hint.h"
 
+#include <algorithm>
 #include <charconv>
+#include <span>
 #include <vector>
 
 #include "compose/connection_refs.h"
@@ -155,35 +157,42 @@ bool parse_http_target(const Service& s, std::string_view text, HealthcheckHint&
   return true;
 }
 
-bool curl(const Service& s, const Words& w, HealthcheckHint& hint) {
-  static constexpr std::string_view k_with_value[] = {"-X", "-H", "-u", "-o", "-m", "-d", "-A", "-e", "-w", "-x",
-                                                      "--request", "--header", "--user", "--output", "--max-time",
-                                                      "--data", "--connect-timeout", "--retry", "--write-out",
-                                                      "--user-agent", "--cacert", "--resolve", "--unix-socket",
-                                                      "--noproxy", "--retry-delay", "--retry-max-time", "-c", "-b",
-                                                      "--cookie", "--cert", "--key", "--interface", "--proxy", "-F",
-                                                      "--form", "-K", "--config", "--data-raw", "--data-binary",
-                                                      "--data-urlencode", "-r", "--range", "-T", "--upload-file",
-                                                      "--max-filesize", "--limit-rate", "-Y", "-y", "--ciphers"};
-  bool fail = false;
-  std::optional<std::string> target;
+// The first word after the program that is not an option or an option's
+// value (`with_value` lists the options that take one).
+std::optional<std::string> first_operand(const Words& w, std::span<const std::string_view> with_value) {
   for (size_t i = 1; i < w.size(); ++i) {
-    const std::string& a = w[i];
-    if (a == "--fail" || a == "--fail-with-body" || (a.starts_with('-') && !a.starts_with("--") && a.find('f') != std::string::npos)) {
-      fail = true;
-    }
-    if (a == "--unix-socket") return false;
-    bool takes = false;
-    for (std::string_view v : k_with_value) takes = takes || a == v;
-    if (takes) {
+    if (std::find(with_value.begin(), with_value.end(), w[i]) != with_value.end()) {
       ++i;
-      continue;
+    } else if (!w[i].starts_with('-')) {
+      return w[i];
     }
-    if (!a.starts_with('-') && !target) target = a;
   }
+  return std::nullopt;
+}
+
+bool http_command(const Service& s, const Words& w, std::span<const std::string_view> with_value,
+                  HealthcheckHint& hint) {
+  auto target = first_operand(w, with_value);
   if (!target) return false;
   auto resolved = resolve(s, *target);
-  if (!resolved || !parse_http_target(s, *resolved, hint)) return false;
+  return resolved && parse_http_target(s, *resolved, hint);
+}
+
+bool curl(const Service& s, const Words& w, HealthcheckHint& hint) {
+  static constexpr std::string_view k_with_value[] = {
+      "-X", "-H", "-u", "-o", "-m", "-d", "-A", "-e", "-w", "-x", "--request", "--header", "--user", "--output",
+      "--max-time", "--data", "--connect-timeout", "--retry", "--write-out", "--user-agent", "--cacert", "--resolve",
+      "--noproxy", "--retry-delay", "--retry-max-time", "-c", "-b", "--cookie", "--cert", "--key", "--interface",
+      "--proxy", "-F", "--form", "-K", "--config", "--data-raw", "--data-binary", "--data-urlencode", "-r", "--range",
+      "-T", "--upload-file", "--max-filesize", "--limit-rate", "-Y", "-y", "--ciphers"};
+  bool fail = false;
+  for (size_t i = 1; i < w.size(); ++i) {
+    const std::string& a = w[i];
+    if (a == "--unix-socket") return false;
+    fail = fail || a == "--fail" || a == "--fail-with-body" ||
+           (a.starts_with('-') && !a.starts_with("--") && a.find('f') != std::string::npos);
+  }
+  if (!http_command(s, w, k_with_value, hint)) return false;
   // curl -f fails on >= 400; without -f any answer passes. Redirects are
   // not followed either way.
   hint.status = fail ? "2xx,3xx" : "2xx,3xx,4xx";
@@ -193,20 +202,7 @@ bool curl(const Service& s, const Words& w, HealthcheckHint& hint) {
 bool wget(const Service& s, const Words& w, HealthcheckHint& hint) {
   static constexpr std::string_view k_with_value[] = {"-O", "-T", "-t", "-U", "-o", "-P", "-e", "--header",
                                                       "--user", "--password", "--output-document"};
-  std::optional<std::string> target;
-  for (size_t i = 1; i < w.size(); ++i) {
-    const std::string& a = w[i];
-    bool takes = false;
-    for (std::string_view v : k_with_value) takes = takes || a == v;
-    if (takes) {
-      ++i;
-      continue;
-    }
-    if (!a.starts_with('-') && !target) target = a;
-  }
-  if (!target) return false;
-  auto resolved = resolve(s, *target);
-  if (!resolved || !parse_http_target(s, *resolved, hint)) return false;
+  if (!http_command(s, w, k_with_value, hint)) return false;
   hint.status = "2xx,3xx";  // wget fails on 4xx/5xx and follows redirects
   return true;
 }

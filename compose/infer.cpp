@@ -365,6 +365,10 @@ void infer_service(const InferIndex& index, const Service& service, const InferO
       probe->where = service.where;
       probe->provenance.insert(probe->provenance.begin(),
                                {"family", std::string(to_string(family.family)) + ": " + util::join(family.evidence, "; ")});
+      if (probe->url.starts_with("tcp://")) {
+        result.hazards.push_back("runs " + std::string(to_string(family.family)) +
+                                 " but is probed only by TCP: an open port does not mean it serves");
+      }
       result.probes.push_back(std::move(*probe));
       typed = true;
     } else {

@@ -347,6 +347,16 @@ std::optional<InferredProbe> kafka(const Service& s, const Hints& hints, Address
   if (!at) {
     return std::nullopt;
   }
+  std::string protocol = mode == AddressMode::service ? kafka_listener_protocol(s, at->port) : "";
+  if (!protocol.empty() && protocol != "PLAINTEXT") {
+    // Credentials and trust live in JAAS files and keystores, not in the
+    // compose file: a plaintext client could never pass.
+    notes.push_back("listener on port " + std::to_string(at->port) + " speaks " + protocol +
+                    ": probed by TCP only (give x-stackgate.probes a kafka:// URL with rdkafka.security.protocol "
+                    "and its credentials)");
+    probe.url = "tcp://" + authority(*at);
+    return probe;
+  }
   probe.url = "kafka://" + authority(*at);
   return probe;
 }

@@ -83,6 +83,41 @@ std::string describe(const Listener& l, const Advertised& hit) {
 
 }  // namespace
 
+std::string kafka_listener_protocol(const Service& s, int port) {
+  std::optional<Advertised> hit = advertised(s);
+  std::string name;
+  if (hit) {
+    for (const Listener& l : parse_listeners(hit->value)) {
+      if (l.port == port && !is_local(l.host)) name = l.name;
+    }
+  }
+  if (name.empty()) {
+    if (auto bound = env(s, {"KAFKA_LISTENERS", "KAFKA_CFG_LISTENERS"})) {
+      for (const Listener& l : parse_listeners(bound->value)) {
+        if (l.port == port) name = l.name;
+      }
+    }
+  }
+  if (name.empty()) return "";
+  std::string upper = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (auto map = env(s, {"KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP"})) {
+    for (const std::string& item : util::split(map->value, ',')) {
+      std::string_view entry = util::trim(item);
+      size_t colon = entry.find(':');
+      if (colon == std::string_view::npos) continue;
+      std::string key(entry.substr(0, colon));
+      for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (key == upper) return std::string(util::trim(entry.substr(colon + 1)));
+    }
+  }
+  // Kafka's default map names the four protocols after themselves.
+  for (std::string_view p : {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"}) {
+    if (upper == p) return upper;
+  }
+  return "";
+}
+
 bool kafka_advertises_only_local(const Service& s) {
   std::optional<Advertised> hit = advertised(s);
   if (!hit) {

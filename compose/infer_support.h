@@ -77,6 +77,10 @@ std::optional<Endpoint> kafka_endpoint(const Service& service, AddressMode mode,
                                        std::vector<std::string>& notes, std::optional<int> client_port = std::nullopt,
                                        const std::string& client_source = "");
 
+/// The security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL) of the
+/// Kafka listener on container port `port`, "" when the file does not say.
+std::string kafka_listener_protocol(const Service& service, int port);
+
 /// The listener hosts a Kafka service advertises, and whether every one of
 /// them is local (localhost, 127.0.0.1...): then no other container can use it.
 bool kafka_advertises_only_local(const Service& service);

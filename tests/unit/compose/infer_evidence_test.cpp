@@ -581,3 +581,17 @@ TEST_CASE("elasticsearch with security on over plain HTTP logs in as elastic", "
 )");
   CHECK(urls(p, "es") == Strings{"elasticsearch://elastic:es-pw@es:9200"});
 }
+
+TEST_CASE("kafka: a SASL or TLS listener is probed by TCP, with a note", "[infer][kafka]") {
+  Project p = load(R"(services:
+  broker:
+    image: confluentinc/cp-kafka:7.6.0
+    environment:
+      KAFKA_ADVERTISED_LISTENERS: SASL_INTERNAL://broker:29092,EXTERNAL://localhost:9092
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: SASL_INTERNAL:SASL_PLAINTEXT,EXTERNAL:PLAINTEXT
+)");
+  InferResult broker = explain(p, "broker");
+  CHECK(urls(p, "broker") == Strings{"tcp://broker:29092"});
+  REQUIRE(broker.notes.size() == 1);
+  CHECK(broker.notes[0].starts_with("listener on port 29092 speaks SASL_PLAINTEXT: probed by TCP only"));
+}

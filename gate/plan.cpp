@@ -62,6 +62,8 @@ Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const
       if (!ps.skipped) {
         compose::InferResult inferred = compose::explain_probes(index, service, infer);
         ps.notes = inferred.notes;
+        ps.family = inferred.family;
+        ps.job = inferred.job;
         for (const compose::InferredProbe& ip : inferred.probes) {
           PlannedProbe pp;
           pp.url = ip.url;

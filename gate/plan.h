@@ -36,6 +36,8 @@ struct PlannedService {
   bool skipped = false;  // x-stackgate skip, or replicas: 0
   std::vector<PlannedProbe> probes;
   std::vector<std::string> notes;  // why something was not probed ("port 5432 is not published...")
+  std::string family;              // the server family inferred ("postgres"), "" when none
+  bool job = false;                // a dependent waits for it with service_completed_successfully
 };
 
 struct Plan {

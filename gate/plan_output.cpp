@@ -114,6 +114,8 @@ std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
     }
     js["probes"] = probes;
     js["notes"] = s.notes;
+    js["family"] = s.family;
+    js["job"] = s.job;
     services[name] = js;
   }
   j["services"] = services;

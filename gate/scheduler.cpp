@@ -95,7 +95,7 @@ class Run {
   bool service_ready(size_t level, const std::string& service) const;
   void receive(const Inbox::Item& item);
   void apply(Slot& slot, const probes::Outcome& outcome);
-  void check_stuck(time_point now);
+  bool check_stuck(time_point now);
   void launch_due();
   void launch(Slot& slot, time_point now);
   time_point next_wake(time_point now) const;
@@ -249,17 +249,22 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
   if (window_pass) m_reporter.window_progress(st);
 }
 
-void Run::check_stuck(time_point now) {
+// True when an attempt was written off: the loop must re-evaluate (it may
+// have been the last thing to wait for) before it sleeps.
+bool Run::check_stuck(time_point now) {
+  bool any = false;
   for (Slot& slot : m_slots) {
     if (!slot.in_flight || now < slot.attempt_started + slot.attempt_timeout + m_options.stuck_grace) continue;
     // Count it as a slow not_yet. Its thread keeps its in-flight place and
     // the probe is not called again until that thread returns.
     slot.in_flight = false;
     slot.stuck = true;
+    any = true;
     if (!slot.done) {
       apply(slot, probes::Outcome::not_yet("no answer within " + util::format_duration(slot.attempt_timeout)));
     }
   }
+  return any;
 }
 
 void Run::launch(Slot& slot, time_point now) {
@@ -388,7 +393,7 @@ RunResult Run::execute(const std::vector<LevelTasks>& levels, const std::atomic<
       return finish(RunStatus::timed_out, "timed out after " + util::format_duration(*m_options.timeout));
     }
 
-    check_stuck(now);
+    if (check_stuck(now)) continue;
     launch_due();
     m_reporter.tick();
     if (!m_inbox->empty()) continue;

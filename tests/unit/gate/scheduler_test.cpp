@@ -369,3 +369,33 @@ TEST_CASE("with real threads the attempts of one level overlap", "[scheduler][th
   CHECK(result.status == RunStatus::released);
   for (const auto& probe : result.probes) CHECK(probe.attempts == 1);
 }
+
+namespace {
+
+// An executor that holds every attempt; the test decides when (if ever) it
+// returns, as a probe stuck on a slow-drip server would.
+struct HoldExecutor final : stackgate::gate::Executor {
+  void submit(std::function<void()> work) override { held.push_back(std::move(work)); }
+  std::vector<std::function<void()>> held;
+};
+
+}  // namespace
+
+TEST_CASE("with one attempt allowed, an attempt that never returns ends the run when it is written off",
+          "[scheduler][stuck]") {
+  // smoke and check: one attempt, no deadline. The abandoned attempt is the
+  // last thing to wait for, so the run must end right after writing it off
+  // instead of sleeping until something wakes it (nothing ever would).
+  HoldExecutor hold;
+  Rig rig;
+  rig.options.max_attempts = 1;
+  rig.options.gate_levels = false;
+  rig.options.fail_fast = false;
+  rig.probe(0, "web", {pass()});
+  rig.levels[0][0].probes[0].options.timeout = 1000ms;
+  Scheduler scheduler(rig.clock, hold, rig.reporter, rig.options);
+  auto result = scheduler.run(rig.levels);
+  CHECK(result.status == RunStatus::not_ready);
+  CHECK(result.probes[0].last_reason == "no answer within 1s");
+  CHECK(rig.clock.elapsed() == 1250ms);  // timeout + stuck grace, not an hour of sleep
+}

@@ -25,6 +25,7 @@
 
 #include "gate/backoff.h"
 #include "util/duration.h"
+#include "util/sanitize.h"
 
 namespace stackgate::gate {
 namespace {
@@ -137,7 +138,7 @@ void Run::build(const std::vector<LevelTasks>& levels) {
         slot.status.index = index;
         if (task) {
           slot.status.type = task->type;
-          slot.status.target = task->target;
+          slot.status.target = util::sanitize(task->target);
           slot.status.passes_needed = std::max(1, task->options.window.passes);
           slot.status.stable_for = task->options.window.stable_for;
           Millis first = task->options.interval.value_or(m_options.first_delay);
@@ -200,9 +201,11 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
   ProbeStatus& st = slot.status;
   st.elapsed = std::chrono::duration_cast<Millis>(now - slot.level_start);
   st.last_verdict = outcome.verdict;
-  st.last_reason = outcome.reason;
+  // Reasons may quote a server's bytes: stored (and so printed and written
+  // to JSON) only sanitised.
+  st.last_reason = util::sanitize(outcome.reason);
   spdlog::debug("{} {} attempt {}: {} in {}: {}", st.service, st.target, st.attempts, probes::to_string(outcome.verdict),
-                util::format_duration(took), outcome.reason);
+                util::format_duration(took), st.last_reason);
 
   bool window_pass = false;
   switch (outcome.verdict) {
@@ -238,14 +241,16 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
     case probes::Verdict::fatal:
       st.state = ProbeState::failed;
       slot.done = true;
-      if (!m_fatal) m_fatal = st.service + " " + st.target + ": " + outcome.reason;
+      if (!m_fatal) m_fatal = st.service + " " + st.target + ": " + st.last_reason;
       break;
   }
   if (!slot.done && m_options.max_attempts && st.attempts >= *m_options.max_attempts) {
     st.state = ProbeState::not_ready;
     slot.done = true;
   }
-  m_reporter.attempt_finished(st, outcome, took);
+  probes::Outcome shown = outcome;
+  shown.reason = st.last_reason;
+  m_reporter.attempt_finished(st, shown, took);
   if (window_pass) m_reporter.window_progress(st);
 }
 

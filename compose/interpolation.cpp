@@ -8,6 +8,8 @@
 // same result, without recursion, so that is what substitute() does.
 #include "compose/interpolation.h"
 
+#include "util/cancel.h"
+
 namespace stackgate::compose {
 
 namespace {
@@ -216,6 +218,9 @@ void walk(Node& node, const VariableLookup& lookup, const std::string& path, uti
       return;
     case NodeKind::mapping:
       for (MapEntry& e : node.entries) {
+        if (util::cancel_requested()) {
+          return;  // a signal: the load is abandoned anyway
+        }
         walk(e.value, lookup, path.empty() ? e.key : path + "." + e.key, errors, warnings);
       }
       return;

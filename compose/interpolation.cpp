@@ -9,6 +9,7 @@
 #include "compose/interpolation.h"
 
 #include "util/cancel.h"
+#include "util/redact.h"
 
 namespace stackgate::compose {
 
@@ -200,6 +201,10 @@ void walk(Node& node, const VariableLookup& lookup, const std::string& path, uti
       if (!result) {
         std::string message = result.error().message;
         if (message.starts_with("Invalid template")) {
+          std::string_view key = std::string_view(path).substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
+          if (util::is_secret_name(key)) {
+            message = "Invalid template (value not shown: " + std::string(key) + " holds a secret)";
+          }
           message += " at " + path + " (write a literal $ as $$)";
         }
         errors.push_back(util::ConfigError{node.where, message});

@@ -25,6 +25,7 @@
 
 #include "gate/backoff.h"
 #include "util/duration.h"
+#include "util/redact.h"
 #include "util/sanitize.h"
 
 namespace stackgate::gate {
@@ -203,7 +204,7 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
   st.last_verdict = outcome.verdict;
   // Reasons may quote a server's bytes: stored (and so printed and written
   // to JSON) only sanitised.
-  st.last_reason = util::sanitize(outcome.reason);
+  st.last_reason = util::sanitize(util::redact_text(outcome.reason));
   spdlog::debug("{} {} attempt {}: {} in {}: {}", st.service, st.target, st.attempts, probes::to_string(outcome.verdict),
                 util::format_duration(took), st.last_reason);
 

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "util/redact.h"
 #include "util/sanitize.h"
 
 namespace stackgate::util {
@@ -80,7 +81,7 @@ std::string ConfigError::format() const {
     }
     out += ": ";
   }
-  out += "error: " + sanitize(message);
+  out += "error: " + sanitize(redact_text(message));
   return out;
 }
 
@@ -93,10 +94,13 @@ std::string ConfigError::format_with_source() const {
   if (!line) return out;
   // The line is foreign bytes: sanitised, so the caret is placed by what is
   // printed before the column, not by bytes.
-  out += "\n" + sanitize(*line);
+  // Secret-looking values are masked first; masking starts at the value,
+  // so the text before a caret on the key or the value is unchanged.
+  std::string shown = redact_line(*line);
+  out += "\n" + sanitize(shown);
   if (where.col > 0) {
-    size_t col = std::min(line->size(), static_cast<size_t>(where.col - 1));
-    out += "\n" + std::string(width(sanitize(line->substr(0, col))), ' ') + "^";
+    size_t col = std::min(shown.size(), static_cast<size_t>(where.col - 1));
+    out += "\n" + std::string(width(sanitize(std::string_view(shown).substr(0, col))), ' ') + "^";
   }
   return out;
 }

@@ -643,3 +643,79 @@ TEST_CASE("a signal while a large compose file loads is answered within millisec
   CHECK(*code == 143);
   CHECK(took < 60ms);  // the target is ~10 ms; the grace exit alone took 80 ms or more
 }
+
+// --- secrets ----------------------------------------------------------------------
+
+TEST_CASE("a planted secret appears in no output of any command", "[cli][redaction][secrets]") {
+  // The marker sits in every place a secret can live: URL userinfo (with an
+  // unencoded '#' and '/'), rdkafka passwords, an Authorization header, an
+  // environment value on a line that draws an unset-variable warning, a
+  // value with a template error, and a .env line.
+  const std::string secret = "MARKER7q";
+  int closed = closed_port();
+  std::string port = std::to_string(closed);
+  TempDir dir;
+  dir.write(".env", "DB_PASSWORD=" + secret + "x\n");
+  dir.write("compose.yaml",
+            "services:\n"
+            "  db:\n"
+            "    image: busybox\n"
+            "    environment:\n"
+            "      DATABASE_URL: postgres://app:" + secret + "@db/app${UNSET_VARIABLE}\n"
+            "      API_TOKEN: " + secret + "${UNSET_TOO}\n"
+            "    x-stackgate:\n"
+            "      probes:\n"
+            "        - \"postgres://app:" + secret + "@127.0.0.1:" + port + "/app?timeout=300ms\"\n"
+            "        - \"kafka://127.0.0.1:" + port + "?rdkafka.sasl.password=" + secret +
+            "&rdkafka.ssl.key.password=" + secret + "&timeout=300ms\"\n"
+            "        - \"http://127.0.0.1:" + port + "/health?header=Authorization:Bearer%20" + secret + "\"\n");
+  std::vector<Result> results{
+      sg({"plan"}, dir.path()),
+      sg({"plan", "--format", "json"}, dir.path()),
+      sg({"plan", "--format", "dot"}, dir.path()),
+      sg({"lint"}, dir.path()),
+      sg({"-v", "wait", "--timeout", "500ms"}, dir.path()),
+      sg({"--log-format", "json", "wait", "--timeout", "500ms"}, dir.path()),
+      sg({"smoke", "--report-json", dir.path() + "/r.json", "--report-junit", dir.path() + "/r.xml"}, dir.path()),
+      sg({"check", "http://127.0.0.1:" + port + "/h?header=Authorization:Bearer%20" + secret}),
+      sg({"check", "kafka://127.0.0.1:" + port + "?rdkafka.sasl.password=" + secret + "&timeout=200ms"}),
+  };
+  for (size_t i = 0; i < results.size(); ++i) {
+    INFO("command " << i << "\n" << results[i].out << results[i].err);
+    CHECK_FALSE(contains(results[i].out, secret));
+    CHECK_FALSE(contains(results[i].err, secret));
+  }
+  CHECK(contains(results[4].err, "UNSET_VARIABLE"));  // the warning was printed, its line masked
+  CHECK_FALSE(contains(dir.read("r.json"), secret));
+  CHECK_FALSE(contains(dir.read("r.xml"), secret));
+
+  // A password with an unencoded '#' and '/': the URL does not parse, and
+  // the error must not quote the part that looks like a host or port.
+  // (plan prints unparseable URLs through gate/plan.cpp's own fallback,
+  // which is not covered here.)
+  TempDir hash;
+  hash.write("compose.yaml", "services:\n  db:\n    image: busybox\n    x-stackgate:\n      probes: [\"postgres://app:" +
+                                 secret + "#a/b@127.0.0.1:" + port + "/app\"]\n");
+  for (const Result& r : {sg({"lint"}, hash.path()), sg({"wait", "--timeout", "300ms"}, hash.path()),
+                          sg({"smoke"}, hash.path()),
+                          sg({"check", "postgres://app:" + secret + "#a/b@127.0.0.1:" + port + "/app"})}) {
+    INFO(r.out << r.err);
+    CHECK(contains(r.out + r.err, "unencoded"));
+    CHECK_FALSE(contains(r.out + r.err, secret));
+  }
+
+  // Config errors quote lines and values: a template error on a secret and a
+  // .env syntax error.
+  TempDir bad;
+  bad.write(".env", "GOOD=1\nDB_PASSWORD " + secret + "=x\n");
+  bad.write("compose.yaml", "services:\n  db:\n    image: busybox\n    environment:\n      API_TOKEN: \"" + secret +
+                                "${\"\n");
+  Result env_error = sg({"plan"}, bad.path());
+  CHECK(env_error.code == 2);
+  CHECK_FALSE(contains(env_error.out + env_error.err, secret));
+  bad.write(".env", "GOOD=1\n");
+  Result template_error = sg({"plan"}, bad.path());
+  CHECK(template_error.code == 2);
+  CHECK(contains(template_error.err, "Invalid template"));
+  CHECK_FALSE(contains(template_error.out + template_error.err, secret));
+}

@@ -12,6 +12,7 @@
 
 #include "util/duration.h"
 #include "util/redact.h"
+#include "util/sanitize.h"
 #include "util/strings.h"
 
 namespace stackgate::probes {
@@ -48,7 +49,9 @@ std::expected<std::string, std::string> percent_decode(std::string_view s) {
 // replaced by ***, without decoding anything (so it works on bad URLs too).
 // Passwords, secret options (password=, rdkafka.sasl.password=, ...) and
 // credential headers masked: util/redact.h is the one place that knows.
-std::string redact_text(std::string_view text) { return util::redact_url(text); }
+// Sanitised too: the redacted form is the one that is printed and stored
+// in JSON, and a value interpolated from the environment may hold any bytes.
+std::string redact_text(std::string_view text) { return util::sanitize(util::redact_url(text)); }
 
 std::expected<int, std::string> parse_port(std::string_view s) {
   if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -189,7 +192,7 @@ std::string Url::redacted() const {
     const auto& [k, v] = query[i];
     out += (i ? "&" : "?") + percent_encode(k) + "=" + (util::is_secret_name(k) ? "***" : percent_encode(v, ":/,"));
   }
-  return util::redact_url(out);
+  return util::sanitize(util::redact_url(out));
 }
 
 std::expected<Url, std::string> parse_url(std::string_view text) {

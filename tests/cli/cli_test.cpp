@@ -513,6 +513,27 @@ TEST_CASE("a compose file with invalid UTF-8 is a config error, not a crash", "[
   }
 }
 
+TEST_CASE("invalid bytes interpolated into a probe URL from the environment are sanitised", "[cli][utf8]") {
+  TempDir dir;
+  dir.write("compose.yaml", "services:\n  web:\n    image: busybox\n    x-stackgate:\n"
+                            "      probes: [\"http://127.0.0.1:" + std::to_string(closed_port()) + "/${X}\"]\n");
+  std::map<std::string, std::string> env{{"X", "\xff\x1b[31m"}};
+  std::vector<Result> results{
+      sg({"plan", "--format", "json"}, dir.path(), env),
+      sg({"plan"}, dir.path(), env),
+      sg({"--log-format", "json", "smoke", "--report-json", dir.path() + "/r.json"}, dir.path(), env),
+  };
+  CHECK(results[0].code == 0);
+  CHECK_NOTHROW(nlohmann::json::parse(results[0].out));
+  for (const Result& r : results) {
+    CHECK(valid_utf8(r.out));
+    CHECK(valid_utf8(r.err));
+    CHECK_FALSE(contains(r.out + r.err, "\x1b"));
+  }
+  CHECK(contains(results[0].out, "\xEF\xBF\xBD"));
+  CHECK_NOTHROW(nlohmann::json::parse(dir.read("r.json")));
+}
+
 TEST_CASE("a server's escape sequences and invalid bytes are sanitised in every output", "[cli][utf8]") {
   // /ping answers with a terminal escape sequence and bytes that are not UTF-8.
   std::string body = "\x1b[2J\x1b[31mred\xff\xfe\n";

@@ -58,7 +58,9 @@ class DotenvParser {
         char c = m_text[m_pos];
         if (!is_space(c) && !is_key_char(static_cast<unsigned char>(c))) {
           size_t eol = m_text.find('\n', statement);
-          std::string near = m_text.substr(statement, eol == std::string::npos ? std::string::npos : eol - statement);
+          std::string near = m_text.substr(key_begin, m_pos - key_begin + 1);
+          // Only the name up to the bad character: the rest of the line may
+          // be a value, and values are not echoed (they may be secrets).
           return fail(statement, std::string("unexpected character '") + c + "' in variable name \"" + near + "\"");
         }
         ++m_pos;
@@ -68,7 +70,8 @@ class DotenvParser {
         key.pop_back();
       }
       if (key.find_first_of(" \t") != std::string::npos) {
-        return fail(statement, "key \"" + key + "\" cannot contain a space");
+        // The first word only: what follows the space may be a value.
+        return fail(statement, "key \"" + key.substr(0, key.find_first_of(" \t")) + " ...\" cannot contain a space");
       }
       if (key.empty()) {
         return fail(statement, "missing variable name before '='");

@@ -8,6 +8,9 @@
 // same result, without recursion, so that is what substitute() does.
 #include "compose/interpolation.h"
 
+#include "util/cancel.h"
+#include "util/redact.h"
+
 namespace stackgate::compose {
 
 namespace {
@@ -198,6 +201,10 @@ void walk(Node& node, const VariableLookup& lookup, const std::string& path, uti
       if (!result) {
         std::string message = result.error().message;
         if (message.starts_with("Invalid template")) {
+          std::string_view key = std::string_view(path).substr(path.rfind('.') == std::string::npos ? 0 : path.rfind('.') + 1);
+          if (util::is_secret_name(key)) {
+            message = "Invalid template (value not shown: " + std::string(key) + " holds a secret)";
+          }
           message += " at " + path + " (write a literal $ as $$)";
         }
         errors.push_back(util::ConfigError{node.where, message});
@@ -216,6 +223,9 @@ void walk(Node& node, const VariableLookup& lookup, const std::string& path, uti
       return;
     case NodeKind::mapping:
       for (MapEntry& e : node.entries) {
+        if (util::cancel_requested()) {
+          return;  // a signal: the load is abandoned anyway
+        }
         walk(e.value, lookup, path.empty() ? e.key : path + "." + e.key, errors, warnings);
       }
       return;

@@ -8,11 +8,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <set>
 
 #include "compose/model_loader.h"
 #include "compose/project_setup.h"
 #include "compose/service_builder.h"
+#include "util/cancel.h"
+#include "util/sanitize.h"
 
 extern char** environ;
 
@@ -103,6 +106,21 @@ void check_disabled_dependencies(Project& project, Diagnostics& diag) {
   }
 }
 
+// A signal arrived: what was loaded is incomplete and the process exits
+// right after, so the trees are left to the OS. Freeing a model of a few
+// million nodes takes longer than the ~10 ms a signal may wait.
+std::expected<Project, util::ConfigErrors> interrupted(std::unique_ptr<ModelLoader> loader, std::unique_ptr<Node> model) {
+  (void)loader.release();
+  (void)model.release();
+  return std::unexpected(util::ConfigErrors{util::ConfigError{SourceLocation{}, "interrupted"}});
+}
+
+bool valid_service_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
+
 void dedupe_warnings(std::vector<Warning>& warnings) {
   std::set<std::string> seen;
   std::vector<Warning> out;
@@ -153,26 +171,44 @@ std::expected<Project, util::ConfigErrors> load_project(const LoadOptions& optio
                         : early;
   diag.errors.insert(diag.errors.end(), env_diag.errors.begin(), env_diag.errors.end());
 
-  ModelLoader loader(cwd, diag);
+  // On the heap: after a signal it is left to the OS (see interrupted()).
+  auto loader_owner = std::make_unique<ModelLoader>(cwd, diag);
+  ModelLoader& loader = *loader_owner;
   Project project;
   project.working_dir = scope.project_dir;
   project.name = project_name(options, scope.variables, loader, files, scope, diag);
   scope.variables.try_emplace("COMPOSE_PROJECT_NAME", project.name);
 
-  Node model = loader.load(files, scope);
+  auto model = std::make_unique<Node>(loader.load(files, scope));
+  if (util::cancel_requested()) {
+    return interrupted(std::move(loader_owner), std::move(model));
+  }
   for (const std::string& f : loader.files()) {
     project.files.push_back(loader.display_name(f));
   }
 
   std::vector<std::string> profiles = active_profiles(options, scope.variables);
   project.profiles = profiles;
-  if (const Node* services = model.find("services"); services && services->is_mapping()) {
+  if (const Node* services = model->find("services"); services && services->is_mapping()) {
     for (const MapEntry& e : services->entries) {
+      if (util::cancel_requested()) {
+        break;
+      }
+      if (!valid_service_name(e.key)) {
+        // The Compose Specification's pattern; the name is printed sanitised.
+        diag.error(e.key_where, "invalid service name \"" + util::sanitize(e.key) +
+                                    "\": only letters, digits, '.', '_' and '-' are allowed");
+        continue;
+      }
       Service s = build_service(e, scope.variables, diag);
       (enabled(s, profiles) ? project.services : project.disabled_services)[s.name] = std::move(s);
     }
   }
   check_disabled_dependencies(project, diag);
+  if (util::cancel_requested()) {
+    (void)new Project(std::move(project));
+    return interrupted(std::move(loader_owner), std::move(model));
+  }
 
   project.warnings = std::move(diag.warnings);
   dedupe_warnings(project.warnings);

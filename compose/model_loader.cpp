@@ -1,14 +1,21 @@
 #include "compose/model_loader.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <expected>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
+#include <system_error>
 
 #include "compose/dotenv.h"
 #include "compose/interpolation.h"
 #include "compose/merge.h"
 #include "compose/yaml_reader.h"
+#include "util/cancel.h"
+#include "util/diagnostics.h"
 #include "util/strings.h"
 
 namespace stackgate::compose {
@@ -17,21 +24,60 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Real projects include a handful of files; this bounds the work (and the
+// include nesting, hence the stack) whatever the files do.
+constexpr size_t k_max_include_loads = 1000;
+
 const std::vector<std::string> k_top_level_keys = {"version", "name",    "include", "services", "networks",
                                                     "volumes", "secrets", "configs", "models"};
 
-std::optional<std::string> read_text(const std::string& path) {
+// The text of `path`, or why it cannot be had. Pipes (`-f <(...)`) and
+// character devices are read like files, as Compose does; "-" is standard
+// input.
+// "Permission denied" -> "permission denied", to sit inside a sentence.
+std::string reason_of(const std::error_code& ec) {
+  std::string text = ec.message();
+  if (!text.empty()) {
+    text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  }
+  return text;
+}
+
+std::expected<std::string, std::string> read_source(const std::string& path) {
+  if (path == k_stdin_path) {
+    std::stringstream text;
+    text << std::cin.rdbuf();
+    return text.str();
+  }
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    return std::nullopt;
+  fs::file_status status = fs::status(path, ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
+      return std::unexpected("not found");
+    }
+    return std::unexpected("cannot read: " + reason_of(ec));
+  }
+  if (fs::is_directory(status)) {
+    return std::unexpected("is a directory");
+  }
+  if (!fs::is_regular_file(status) && !fs::is_fifo(status) && !fs::is_character_file(status)) {
+    return std::unexpected("is not a regular file");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return std::nullopt;
+    return std::unexpected("cannot read: " + reason_of(std::error_code(errno, std::generic_category())));
   }
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::optional<std::string> read_text(const std::string& path) {
+  auto text = read_source(path);
+  if (!text) {
+    return std::nullopt;
+  }
+  return std::move(*text);
 }
 
 bool is_remote(std::string_view path) {
@@ -98,9 +144,18 @@ std::string resolve_path(const std::string& dir, const std::string& path) {
   return out;
 }
 
-std::string parent_dir(const std::string& file) { return fs::path(file).parent_path().string(); }
+std::string parent_dir(const std::string& file) {
+  if (file == k_stdin_path) {
+    std::error_code ec;
+    return fs::current_path(ec).string();  // as Compose: standard input lives in the working directory
+  }
+  return fs::path(file).parent_path().string();
+}
 
 std::string ModelLoader::display_name(const std::string& absolute) const {
+  if (absolute == k_stdin_path) {
+    return "stdin";
+  }
   fs::path relative = fs::path(absolute).lexically_relative(m_cwd);
   if (relative.empty() || relative.begin()->string() == "..") {
     return absolute;
@@ -112,19 +167,25 @@ const std::vector<Node>* ModelLoader::documents(const std::string& file, const S
   if (auto it = m_documents.find(file); it != m_documents.end()) {
     return &it->second;
   }
-  std::optional<std::string> text = read_text(file);
+  auto text = read_source(file);
   if (!text) {
     if (!m_missing.insert(file).second) {
       return nullptr;  // reported already
     }
+    // "not found", "is a directory", "cannot read: permission denied", ...
+    std::string why = text.error();
     if (referenced_from.line > 0) {
-      m_diag.error(referenced_from, "file " + display_name(file) + " not found");
+      m_diag.error(referenced_from, "file " + display_name(file) + (why.starts_with("cannot") ? ": " : " ") + why);
     } else {
-      m_diag.error(SourceLocation{display_name(file), 0, 0}, "compose file not found");
+      m_diag.error(SourceLocation{display_name(file), 0, 0},
+                   why.starts_with("cannot") ? "cannot read compose file: " + why.substr(13) : "compose file " + why);
     }
     return nullptr;
   }
   m_files.push_back(file);
+  if (file == k_stdin_path) {
+    util::remember_source(display_name(file), *text);  // so errors can show its lines
+  }
   YamlDocuments parsed = read_yaml(*text, display_name(file));
   m_diag.errors.insert(m_diag.errors.end(), parsed.errors.begin(), parsed.errors.end());
   for (const Node& doc : parsed.documents) {
@@ -162,6 +223,9 @@ Node ModelLoader::load(const std::vector<std::string>& files, const ModelScope& 
     }
     m_include_stack.push_back(file);
     for (Node doc : *docs) {
+      if (util::cancel_requested()) {
+        break;
+      }
       process(doc, file, scope);
       merge_documents(model, doc);
     }
@@ -206,6 +270,9 @@ void ModelLoader::process(Node& doc, const std::string& file, const ModelScope& 
     for (MapEntry& e : services->entries) {
       resolve_service_paths(e.value, scope.project_dir);
     }
+  }
+  if (util::cancel_requested()) {
+    return;
   }
   apply_includes(doc, file, scope);
   apply_extends(doc, file, scope);
@@ -286,13 +353,36 @@ void ModelLoader::apply_includes(Node& doc, const std::string& file, const Model
     for (const auto& [k, v] : scope.variables) {
       inner.variables[k] = v;
     }
-    Node loaded = load(paths, inner, entry.where);
-    merge_documents(included_model, loaded);
+    std::string key;
+    for (const std::string& p : paths) key += p + '\n';
+    key += inner.project_dir + '\n';
+    for (const auto& [k, v] : inner.variables) key += k + '=' + v + '\0';
+    auto cached = m_included.find(key);
+    if (cached == m_included.end()) {
+      if (++m_include_loads > k_max_include_loads) {
+        if (!m_include_limit_reported) {
+          m_diag.error(entry.where, "include: more than " + std::to_string(k_max_include_loads) +
+                                        " distinct files or environments included; stopping (an include bomb?)");
+          m_include_limit_reported = true;
+        }
+        continue;
+      }
+      cached = m_included.emplace(key, load(paths, inner, entry.where)).first;
+    }
+    merge_documents(included_model, cached->second);
   }
   doc.erase("include");
   merge_documents(included_model, doc);
   doc = std::move(included_model);
 }
+
+// What one document's extends resolution shares: services resolved so far
+// (each once, however many services extend it) and the services of other
+// files, each read and interpolated once.
+struct ModelLoader::ExtendsContext {
+  std::map<std::string, Node> resolved;                     // "file#service" -> merged service
+  std::map<std::string, std::optional<Node>> other_files;  // file -> its services
+};
 
 void ModelLoader::apply_extends(Node& doc, const std::string& file, const ModelScope& scope) {
   Node* services = doc.find("services");
@@ -300,10 +390,13 @@ void ModelLoader::apply_extends(Node& doc, const std::string& file, const ModelS
     return;
   }
   Node original = *services;
+  ExtendsContext context;
   for (MapEntry& e : services->entries) {
+    if (util::cancel_requested()) {
+      return;
+    }
     if (e.value.find("extends")) {
-      std::vector<std::string> chain;
-      e.value = resolve_extends(e.key, original, file, scope, chain);
+      e.value = resolve_extends(e.key, original, file, scope, context);
     }
   }
 }
@@ -329,83 +422,127 @@ std::optional<Node> ModelLoader::services_of_file(const std::string& file, const
 }
 
 // The service `name` of `services` (from `file`) with its extends chain
-// applied: base first, the local definition on top.
+// applied: base first, the local definition on top. The chain is walked up
+// on an explicit list (no recursion, so any length fits) until a service
+// without extends, one already resolved, or an error; then merged back down.
+// Chains that met no error are remembered, so each service is resolved once.
 Node ModelLoader::resolve_extends(const std::string& name, const Node& services, const std::string& file,
-                                  const ModelScope& scope, std::vector<std::string>& chain) {
-  const Node* local = services.find(name);
-  if (!local) {
-    return Node::mapping();
-  }
-  const Node* extends = local->find("extends");
-  if (!extends) {
-    return *local;
-  }
-  Node result = *local;
-  result.erase("extends");
-  std::string path = "services." + name + ".extends";
-  std::string base_name;
-  std::string base_file = file;
-  if (extends->is_scalar()) {
-    base_name = extends->value;
-  } else if (extends->is_mapping()) {
-    check_keys(*extends, path, {"service", "file"}, m_diag, UnknownKeys::warning);
-    if (const Node* s = extends->find("service"); s && s->is_scalar()) {
-      base_name = s->value;
-    }
-    if (const Node* f = extends->find("file"); f && f->is_scalar()) {
-      base_file = resolve_path(parent_dir(file), f->value);
-    }
-  }
-  if (base_name.empty()) {
-    m_diag.error(extends->where, path + " must name a service: `extends: base` or `extends: {service: base, file: ...}`");
-    return result;
-  }
-  std::string key = base_file + "#" + base_name;
-  std::string here = file + "#" + name;
-  if (chain.empty()) {
-    chain.push_back(here);
-  }
-  if (std::find(chain.begin(), chain.end(), key) != chain.end()) {
-    std::string cycle;
-    for (const std::string& link : chain) {
-      cycle += link.substr(link.rfind('#') + 1) + " -> ";
-    }
-    m_diag.error(extends->where, "extends cycle detected: " + cycle + base_name);
-    return result;
-  }
+                                  const ModelScope& scope, ExtendsContext& context) {
+  struct Link {
+    std::string key;  // "file#service"
+    Node local;       // the service without its extends
+  };
+  std::vector<Link> links;
+  std::vector<std::string> chain{file + "#" + name};
+  std::set<std::string> on_chain{chain.front()};
+  bool clean = true;
   Node base;
-  if (base_file == file) {
-    if (!services.find(base_name)) {
-      std::string message = path + ": service \"" + base_name + "\" not found";
-      std::vector<std::string> names;
-      for (const MapEntry& e : services.entries) {
-        names.push_back(e.key);
+
+  std::string cur_name = name;
+  std::string cur_file = file;
+  const Node* cur_services = &services;
+  ModelScope cur_scope = scope;
+  for (;;) {
+    std::string here = cur_file + "#" + cur_name;
+    if (auto done = context.resolved.find(here); done != context.resolved.end()) {
+      base = done->second;
+      break;
+    }
+    const Node* local = cur_services->find(cur_name);
+    if (!local) {
+      base = Node::mapping();
+      break;
+    }
+    const Node* extends = local->find("extends");
+    if (!extends) {
+      base = *local;
+      break;
+    }
+    Node result = *local;
+    result.erase("extends");
+    std::string path = "services." + cur_name + ".extends";
+    std::string base_name;
+    std::string base_file = cur_file;
+    if (extends->is_scalar()) {
+      base_name = extends->value;
+    } else if (extends->is_mapping()) {
+      check_keys(*extends, path, {"service", "file"}, m_diag, UnknownKeys::warning);
+      if (const Node* s = extends->find("service"); s && s->is_scalar()) {
+        base_name = s->value;
       }
-      if (auto suggestion = util::closest_match(base_name, names)) {
-        message += " (did you mean \"" + *suggestion + "\"?)";
+      if (const Node* f = extends->find("file"); f && f->is_scalar()) {
+        base_file = resolve_path(parent_dir(cur_file), f->value);
       }
-      m_diag.error(extends->where, message);
-      return result;
     }
+    // On an error this link's own definition is the result, as if it had
+    // no extends.
+    auto stop = [&](const SourceLocation& where, std::string message) {
+      m_diag.error(where, std::move(message));
+      clean = false;
+      base = std::move(result);
+    };
+    if (base_name.empty()) {
+      stop(extends->where, path + " must name a service: `extends: base` or `extends: {service: base, file: ...}`");
+      break;
+    }
+    std::string key = base_file + "#" + base_name;
+    if (on_chain.contains(key)) {
+      std::string cycle;
+      for (const std::string& link : chain) {
+        cycle += link.substr(link.rfind('#') + 1) + " -> ";
+      }
+      stop(extends->where, "extends cycle detected: " + cycle + base_name);
+      break;
+    }
+    const Node* next_services = cur_services;
+    ModelScope next_scope = cur_scope;
+    if (base_file == cur_file) {
+      if (!cur_services->find(base_name)) {
+        std::string message = path + ": service \"" + base_name + "\" not found";
+        std::vector<std::string> names;
+        for (const MapEntry& e : cur_services->entries) {
+          names.push_back(e.key);
+        }
+        if (auto suggestion = util::closest_match(base_name, names)) {
+          message += " (did you mean \"" + *suggestion + "\"?)";
+        }
+        stop(extends->where, message);
+        break;
+      }
+    } else {
+      next_scope = ModelScope{cur_scope.variables, parent_dir(base_file)};
+      auto other = context.other_files.find(base_file);
+      if (other == context.other_files.end()) {
+        other = context.other_files
+                    .emplace(base_file, services_of_file(base_file, next_scope, extends->find("file")->where))
+                    .first;
+      }
+      if (!other->second) {
+        clean = false;
+        base = std::move(result);
+        break;
+      }
+      if (!other->second->find(base_name)) {
+        stop(extends->where, path + ": service \"" + base_name + "\" not found in " + display_name(base_file));
+        break;
+      }
+      next_services = &*other->second;
+    }
+    links.push_back(Link{here, std::move(result)});
     chain.push_back(key);
-    base = resolve_extends(base_name, services, file, scope, chain);
-  } else {
-    ModelScope other{scope.variables, parent_dir(base_file)};
-    const Node* file_node = extends->find("file");
-    std::optional<Node> other_services = services_of_file(base_file, other, file_node->where);
-    if (!other_services) {
-      return result;
-    }
-    if (!other_services->find(base_name)) {
-      m_diag.error(extends->where,
-                   path + ": service \"" + base_name + "\" not found in " + display_name(base_file));
-      return result;
-    }
-    chain.push_back(key);
-    base = resolve_extends(base_name, *other_services, base_file, other, chain);
+    on_chain.insert(key);
+    cur_name = base_name;
+    cur_file = base_file;
+    cur_services = next_services;
+    cur_scope = std::move(next_scope);
   }
-  chain.pop_back();
-  return merge_service(base, result);
+  for (auto link = links.rbegin(); link != links.rend(); ++link) {
+    base = merge_service(base, link->local);
+    if (clean) {
+      context.resolved[link->key] = base;
+    }
+  }
+  return base;
 }
 
 }  // namespace stackgate::compose

@@ -16,6 +16,9 @@
 
 namespace stackgate::compose {
 
+/// The file name that means standard input (`-f -`).
+inline constexpr const char* k_stdin_path = "-";
+
 struct ModelScope {
   std::map<std::string, std::string> variables;  // interpolation variables
   std::string project_dir;                       // absolute; relative paths resolve here
@@ -44,8 +47,9 @@ class ModelLoader {
   void process(Node& doc, const std::string& file, const ModelScope& scope);
   void apply_includes(Node& doc, const std::string& file, const ModelScope& scope);
   void apply_extends(Node& doc, const std::string& file, const ModelScope& scope);
+  struct ExtendsContext;
   Node resolve_extends(const std::string& name, const Node& services, const std::string& file,
-                       const ModelScope& scope, std::vector<std::string>& chain);
+                       const ModelScope& scope, ExtendsContext& context);
   std::optional<Node> services_of_file(const std::string& file, const ModelScope& scope, const SourceLocation& from);
 
   std::string m_cwd;
@@ -54,6 +58,11 @@ class ModelLoader {
   std::set<std::string> m_missing;
   std::vector<std::string> m_files;
   std::vector<std::string> m_include_stack;
+  // Included models by (files, project directory, variables): a file reached
+  // along many include paths is loaded once per distinct environment.
+  std::map<std::string, Node> m_included;
+  size_t m_include_loads = 0;  // distinct include loads, bounded (include bombs)
+  bool m_include_limit_reported = false;
 };
 
 /// Absolute, lexically normal `path` relative to `dir` (unchanged if absolute).

@@ -35,7 +35,7 @@ std::vector<std::string> find_compose_files(const LoadOptions& options, const st
   std::vector<std::string> files;
   if (!options.files.empty()) {
     for (const std::string& f : options.files) {
-      files.push_back(resolve_path(cwd, f));
+      files.push_back(f == k_stdin_path ? f : resolve_path(cwd, f));
     }
     return files;
   }

@@ -3,7 +3,15 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <istream>
+#include <optional>
 #include <set>
+#include <streambuf>
+
+#include "util/cancel.h"
+#include "util/sanitize.h"
 
 namespace stackgate::compose {
 
@@ -20,7 +28,7 @@ class Converter {
 
   Node convert(const YAML::Node& y, int depth) {
     Node out;
-    if (m_too_big) {
+    if (m_too_big || util::cancel_requested()) {
       return out;
     }
     out.where = location(y.Mark());
@@ -177,13 +185,61 @@ class Converter {
   bool m_too_big = false;
 };
 
+// The text as a stream for yaml-cpp, handed out in small pieces so that a
+// cancellation (a signal while a large file loads) ends the parse within
+// milliseconds: the stream then simply ends.
+class CancellableText : public std::streambuf {
+ public:
+  explicit CancellableText(std::string_view text) : m_text(text) {}
+
+ protected:
+  int_type underflow() override {
+    if (m_offset >= m_text.size() || util::cancel_requested()) {
+      return traits_type::eof();
+    }
+    size_t n = std::min(k_piece, m_text.size() - m_offset);
+    char* begin = const_cast<char*>(m_text.data() + m_offset);
+    setg(begin, begin, begin + n);
+    m_offset += n;
+    return traits_type::to_int_type(*begin);
+  }
+
+ private:
+  static constexpr size_t k_piece = 16 * 1024;
+  std::string_view m_text;
+  size_t m_offset = 0;
+};
+
+// go-yaml, and so Docker Compose, rejects a file that is not UTF-8; so do
+// we, before a stray byte can reach a name, a reason or a JSON report.
+std::optional<util::ConfigError> check_utf8(std::string_view text, const std::string& file) {
+  size_t bad = 0;
+  if (util::valid_utf8(text, &bad)) {
+    return std::nullopt;
+  }
+  size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+  line_start = line_start == std::string_view::npos || bad == 0 ? 0 : line_start + 1;
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n'));
+  int col = 1 + static_cast<int>(bad - line_start);
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[bad]));
+  return util::ConfigError{SourceLocation{file, line, col},
+                           std::string("invalid UTF-8 (byte ") + byte + "): compose files must be UTF-8"};
+}
+
 }  // namespace
 
 YamlDocuments read_yaml(std::string_view text, const std::string& file) {
   YamlDocuments out;
+  if (auto bad = check_utf8(text, file)) {
+    out.errors.push_back(std::move(*bad));
+    return out;
+  }
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    CancellableText buffer(text);
+    std::istream in(&buffer);
+    docs = YAML::LoadAll(in);
   } catch (const YAML::ParserException& e) {
     SourceLocation where{file, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
     out.errors.push_back(util::ConfigError{where, "invalid YAML: " + e.msg});
@@ -192,8 +248,17 @@ YamlDocuments read_yaml(std::string_view text, const std::string& file) {
     out.errors.push_back(util::ConfigError{SourceLocation{file, 0, 0}, "invalid YAML: " + e.msg});
     return out;
   }
+  if (util::cancel_requested()) {
+    // The process exits right after a signal: the tree is left to the OS,
+    // since freeing a large one takes longer than a signal may wait.
+    (void)new std::vector<YAML::Node>(std::move(docs));
+    return out;
+  }
   Converter converter(file, out.errors);
   for (const YAML::Node& doc : docs) {
+    if (util::cancel_requested()) {
+      break;
+    }
     if (doc.IsNull()) {
       continue;
     }

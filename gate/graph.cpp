@@ -3,7 +3,8 @@
 // Validation order follows compose-go: dependency targets first (every
 // error collected, mold-style), then cycle detection. Cycle detection is
 // compose-go's graph/cycle.go: for each vertex in name order, a DFS over
-// children in name order carrying the current path; the first child already
+// children in name order carrying the current path (on an explicit stack,
+// so a chain of any length fits); the first child already
 // on the path closes the cycle, printed from its first occurrence. A vertex
 // whose DFS finished without a cycle is remembered, since nothing reachable
 // from it can be on a cycle; that keeps the search linear without changing
@@ -11,7 +12,6 @@
 #include "gate/graph.h"
 
 #include <algorithm>
-#include <functional>
 
 #include "gate/suggest.h"
 #include "util/strings.h"
@@ -23,35 +23,78 @@ std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 
 std::optional<util::ConfigError> find_cycle(const std::map<std::string, std::vector<Edge>, std::less<>>& edges) {
-  std::set<std::string> clean;  // fully explored, no cycle below
-  std::vector<std::string> path;
-  std::function<std::optional<util::ConfigError>(const std::string&)> search =
-      [&](const std::string& vertex) -> std::optional<util::ConfigError> {
-    std::vector<const Edge*> children;
-    for (const Edge& e : edges.at(vertex)) children.push_back(&e);
-    std::sort(children.begin(), children.end(), [](const Edge* a, const Edge* b) { return a->service < b->service; });
-    for (const Edge* child : children) {
-      auto on_path = std::find(path.begin(), path.end(), child->service);
-      if (on_path != path.end()) {
-        std::vector<std::string> cycle(on_path, path.end());
+  // An explicit stack instead of recursion: a chain of tens of thousands of
+  // services must not exhaust the thread's stack. Frame i explores path[i].
+  struct Frame {
+    std::vector<const Edge*> children;  // in name order
+    size_t next = 0;
+  };
+  auto frame_of = [&](const std::string& vertex) {
+    Frame f;
+    for (const Edge& e : edges.at(vertex)) f.children.push_back(&e);
+    std::sort(f.children.begin(), f.children.end(), [](const Edge* a, const Edge* b) { return a->service < b->service; });
+    return f;
+  };
+  std::set<std::string, std::less<>> clean;  // fully explored, no cycle below
+  for (const auto& [name, unused] : edges) {  // std::map: name order
+    if (clean.contains(name)) continue;
+    std::vector<std::string> path{name};
+    std::map<std::string, size_t, std::less<>> on_path{{name, 0}};
+    std::vector<Frame> stack{frame_of(name)};
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      if (top.next == top.children.size()) {
+        clean.insert(path.back());
+        on_path.erase(path.back());
+        path.pop_back();
+        stack.pop_back();
+        continue;
+      }
+      const Edge* child = top.children[top.next++];
+      if (auto it = on_path.find(child->service); it != on_path.end()) {
+        std::vector<std::string> cycle(path.begin() + static_cast<std::ptrdiff_t>(it->second), path.end());
         cycle.push_back(child->service);
         return util::ConfigError{child->where, "dependency cycle detected: " + util::join(cycle, " -> ")};
       }
       if (clean.contains(child->service)) continue;
+      on_path.emplace(child->service, path.size());
       path.push_back(child->service);
-      auto err = search(child->service);
-      path.pop_back();
-      if (err) return err;
+      stack.push_back(frame_of(child->service));
     }
-    clean.insert(vertex);
-    return std::nullopt;
-  };
-  for (const auto& [name, unused] : edges) {  // std::map: name order
-    if (clean.contains(name)) continue;
-    path = {name};
-    if (auto err = search(name)) return err;
   }
   return std::nullopt;
+}
+
+// Levels of an acyclic graph, post-order on an explicit stack.
+std::map<std::string, int, std::less<>> compute_levels(const std::map<std::string, std::vector<Edge>, std::less<>>& edges) {
+  std::map<std::string, int, std::less<>> levels;
+  struct Frame {
+    const std::string* vertex;
+    size_t next = 0;
+    int level = 0;
+  };
+  for (const auto& [name, unused] : edges) {
+    if (levels.contains(name)) continue;
+    std::vector<Frame> stack{{&name}};
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      const std::vector<Edge>& out = edges.at(*top.vertex);
+      if (top.next == out.size()) {
+        int level = top.level;
+        levels[*top.vertex] = level;
+        stack.pop_back();
+        if (!stack.empty()) stack.back().level = std::max(stack.back().level, 1 + level);
+        continue;
+      }
+      const Edge& e = out[top.next++];
+      if (auto it = levels.find(e.service); it != levels.end()) {
+        top.level = std::max(top.level, 1 + it->second);
+      } else {
+        stack.push_back({&edges.find(e.service)->first});
+      }
+    }
+  }
+  return levels;
 }
 
 }  // namespace
@@ -95,15 +138,7 @@ std::expected<ServiceGraph, util::ConfigErrors> ServiceGraph::build(const compos
   if (!errors.empty()) return std::unexpected(std::move(errors));
   if (auto cycle = find_cycle(graph.m_edges)) return std::unexpected(util::ConfigErrors{*cycle});
 
-  // Acyclic now: levels by memoised recursion.
-  std::function<int(const std::string&)> level_of = [&](const std::string& name) -> int {
-    if (auto it = graph.m_levels.find(name); it != graph.m_levels.end()) return it->second;
-    int level = 0;
-    for (const Edge& e : graph.m_edges.at(name)) level = std::max(level, 1 + level_of(e.service));
-    graph.m_levels[name] = level;
-    return level;
-  };
-  for (const auto& [name, unused] : graph.m_edges) level_of(name);
+  graph.m_levels = compute_levels(graph.m_edges);
   return graph;
 }
 

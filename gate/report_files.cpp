@@ -7,10 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/sanitize.h"
+
 namespace stackgate::gate {
 namespace {
 
-std::string xml_escape(const std::string& s) {
+std::string xml_escape(const std::string& text) {
+  std::string s = util::sanitize(text);  // valid UTF-8, no control characters
   std::string out;
   for (char c : s) {
     switch (c) {
@@ -70,7 +73,9 @@ std::string json_report(const RunResult& result, const std::string& project) {
                    {"elapsed_ms", result.elapsed.count()},
                    {"services", services}};
   if (!result.reason.empty()) j["reason"] = result.reason;
-  return j.dump(2) + "\n";
+  // Strings here are sanitised already; replace is the guarantee that no
+  // stray byte can make dump() throw and lose the report.
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string junit_report(const RunResult& result, const std::string& project) {

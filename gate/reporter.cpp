@@ -209,7 +209,7 @@ JsonReporter::JsonReporter(std::ostream& out, Timestamp stamp) : m_out(out), m_s
 
 void JsonReporter::level_started(int level, const std::vector<std::string>& services) {
   nlohmann::json j{{"time", m_stamp()}, {"event", "level_started"}, {"level", level}, {"services", services}};
-  m_out << j.dump() << "\n" << std::flush;
+  m_out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
 }
 
 void JsonReporter::attempt_finished(const ProbeStatus& p, const probes::Outcome& outcome, Millis took) {
@@ -221,7 +221,7 @@ void JsonReporter::attempt_finished(const ProbeStatus& p, const probes::Outcome&
   j["event"] = "probe";
   j["cheap"] = outcome.cheap;
   j["took_ms"] = took.count();
-  m_out << j.dump() << "\n" << std::flush;
+  m_out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
 }
 
 void JsonReporter::window_progress(const ProbeStatus& p) {
@@ -233,19 +233,19 @@ void JsonReporter::window_progress(const ProbeStatus& p) {
   j["passes_needed"] = p.passes_needed;
   j["window_span_ms"] = p.window_span.count();
   j["stable_for_ms"] = p.stable_for.count();
-  m_out << j.dump() << "\n" << std::flush;
+  m_out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
 }
 
 void JsonReporter::service_ready(const std::string& service, int level, Millis elapsed) {
   nlohmann::json j{{"time", m_stamp()}, {"event", "service_ready"}, {"service", service}, {"level", level},
                    {"elapsed_ms", elapsed.count()}};
-  m_out << j.dump() << "\n" << std::flush;
+  m_out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
 }
 
 void JsonReporter::level_released(int level, const std::vector<std::string>& services, Millis elapsed) {
   nlohmann::json j{{"time", m_stamp()}, {"event", "level_released"}, {"level", level}, {"services", services},
                    {"elapsed_ms", elapsed.count()}};
-  m_out << j.dump() << "\n" << std::flush;
+  m_out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
 }
 
 void JsonReporter::finished(const RunResult& result) {
@@ -258,7 +258,7 @@ void JsonReporter::finished(const RunResult& result) {
                    {"levels_released", result.levels_released},
                    {"probes", probes}};
   if (!result.reason.empty()) j["reason"] = result.reason;
-  m_out << j.dump() << "\n" << std::flush;
+  m_out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
 }
 
 }  // namespace stackgate::gate

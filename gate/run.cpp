@@ -38,6 +38,7 @@
 #include "gate/tasks.h"
 #include "probes/docker_probe.h"
 #include "probes/factory.h"
+#include "util/cancel.h"
 #include "util/strings.h"
 
 namespace stackgate::gate {
@@ -105,6 +106,12 @@ std::expected<compose::Project, int> load(const Options& o, bool print_warnings 
       lo.profiles = more;
       project = compose::load_project(lo);
     }
+  }
+  if (!project && util::cancel_requested()) {
+    // A signal during loading (wait, exec, smoke): leave at once, as the
+    // scheduler would.
+    std::cerr << "stackgate: interrupted\n";
+    return std::unexpected(128 + util::cancel_signal());
   }
   if (!project) return std::unexpected(print_config_errors(project.error()));
   if (print_warnings) {
@@ -325,7 +332,9 @@ int cmd_gate(const Options& o, SignalWatcher& signals) {
   std::string project_name;
   bool compose_needed = smoke || o.urls.empty() || !o.targets.empty();
   if (compose_needed) {
+    SignalWatcher::exit_at_once(true);  // nothing to report while loading
     auto project = load(o);
+    SignalWatcher::exit_at_once(false);
     if (!project) return project.error();
     auto graph = graph_of(*project);
     if (!graph) return graph.error();

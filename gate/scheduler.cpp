@@ -25,6 +25,8 @@
 
 #include "gate/backoff.h"
 #include "util/duration.h"
+#include "util/redact.h"
+#include "util/sanitize.h"
 
 namespace stackgate::gate {
 namespace {
@@ -95,7 +97,7 @@ class Run {
   bool service_ready(size_t level, const std::string& service) const;
   void receive(const Inbox::Item& item);
   void apply(Slot& slot, const probes::Outcome& outcome);
-  void check_stuck(time_point now);
+  bool check_stuck(time_point now);
   void launch_due();
   void launch(Slot& slot, time_point now);
   time_point next_wake(time_point now) const;
@@ -137,7 +139,7 @@ void Run::build(const std::vector<LevelTasks>& levels) {
         slot.status.index = index;
         if (task) {
           slot.status.type = task->type;
-          slot.status.target = task->target;
+          slot.status.target = util::sanitize(task->target);
           slot.status.passes_needed = std::max(1, task->options.window.passes);
           slot.status.stable_for = task->options.window.stable_for;
           Millis first = task->options.interval.value_or(m_options.first_delay);
@@ -200,9 +202,11 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
   ProbeStatus& st = slot.status;
   st.elapsed = std::chrono::duration_cast<Millis>(now - slot.level_start);
   st.last_verdict = outcome.verdict;
-  st.last_reason = outcome.reason;
+  // Reasons may quote a server's bytes: stored (and so printed and written
+  // to JSON) only sanitised.
+  st.last_reason = util::sanitize(util::redact_text(outcome.reason));
   spdlog::debug("{} {} attempt {}: {} in {}: {}", st.service, st.target, st.attempts, probes::to_string(outcome.verdict),
-                util::format_duration(took), outcome.reason);
+                util::format_duration(took), st.last_reason);
 
   bool window_pass = false;
   switch (outcome.verdict) {
@@ -240,28 +244,35 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
     case probes::Verdict::fatal:
       st.state = ProbeState::failed;
       slot.done = true;
-      if (!m_fatal) m_fatal = st.service + " " + st.target + ": " + outcome.reason;
+      if (!m_fatal) m_fatal = st.service + " " + st.target + ": " + st.last_reason;
       break;
   }
   if (!slot.done && m_options.max_attempts && st.attempts >= *m_options.max_attempts) {
     st.state = ProbeState::not_ready;
     slot.done = true;
   }
-  m_reporter.attempt_finished(st, outcome, took);
+  probes::Outcome shown = outcome;
+  shown.reason = st.last_reason;
+  m_reporter.attempt_finished(st, shown, took);
   if (window_pass) m_reporter.window_progress(st);
 }
 
-void Run::check_stuck(time_point now) {
+// True when an attempt was written off: the loop must re-evaluate (it may
+// have been the last thing to wait for) before it sleeps.
+bool Run::check_stuck(time_point now) {
+  bool any = false;
   for (Slot& slot : m_slots) {
     if (!slot.in_flight || now < slot.attempt_started + slot.attempt_timeout + m_options.stuck_grace) continue;
     // Count it as a slow not_yet. Its thread keeps its in-flight place and
     // the probe is not called again until that thread returns.
     slot.in_flight = false;
     slot.stuck = true;
+    any = true;
     if (!slot.done) {
       apply(slot, probes::Outcome::not_yet("no answer within " + util::format_duration(slot.attempt_timeout)));
     }
   }
+  return any;
 }
 
 void Run::launch(Slot& slot, time_point now) {
@@ -390,7 +401,7 @@ RunResult Run::execute(const std::vector<LevelTasks>& levels, const std::atomic<
       return finish(RunStatus::timed_out, "timed out after " + util::format_duration(*m_options.timeout));
     }
 
-    check_stuck(now);
+    if (check_stuck(now)) continue;
     launch_due();
     m_reporter.tick();
     if (!m_inbox->empty()) continue;

@@ -11,8 +11,10 @@
 //                            than the computed delay): capped at 50 ms after
 //                            a cheap failure (refused/unreachable) and at 1 s
 //                            after a protocol-level not_yet
-//   window re-probe          every clamp(stable_for / passes, 50 ms, 1 s),
-//                            never later than the moment the window can close
+//   window re-probe          every clamp(stable_for / passes, 50 ms, 100 ms),
+//                            never later than the moment the window can close:
+//                            an outage of 100 ms plus one attempt inside a
+//                            window is always seen, and restarts it
 //   probe's recheck_within   an Outcome may ask for an earlier next attempt
 //                            (after a pass or a not_yet); the shorter wins
 //   attempt rate             at most 32 attempts in flight and one attempt
@@ -89,7 +91,7 @@ struct SchedulerOptions {
   Millis cheap_cap{50};
   Millis slow_cap{1000};
   Millis window_min{50};
-  Millis window_max{1000};
+  Millis window_max{100};
   Millis stuck_grace{250};
 };
 

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <thread>
 
+#include "util/cancel.h"
+
 namespace stackgate::gate {
 namespace {
 
@@ -15,6 +17,14 @@ namespace {
 // thread is detached and may run while the process exits.
 std::atomic<bool> g_cancelled{false};
 std::atomic<int> g_signal{0};
+std::atomic<bool> g_exit_at_once{false};
+
+void leave(int sig) {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  _exit(128 + sig);
+}
 
 sigset_t watched() {
   sigset_t set;
@@ -36,13 +46,16 @@ SignalWatcher::SignalWatcher(std::function<void()> on_signal, std::chrono::milli
       if (g_signal.load() != 0) _exit(128 + g_signal.load());  // second signal: now
       g_signal = sig;
       g_cancelled = true;
+      util::request_cancel(sig);  // loops outside the scheduler (loading) stop too
+      if (g_exit_at_once.load()) {
+        static const char k_message[] = "stackgate: interrupted\n";
+        (void)::write(STDERR_FILENO, k_message, sizeof k_message - 1);
+        _exit(128 + sig);
+      }
       if (on_signal) on_signal();
       std::this_thread::sleep_for(grace);
       // Still here: something is stuck. Leave with what was printed so far.
-      std::cout.flush();
-      std::cerr.flush();
-      std::fflush(nullptr);
-      _exit(128 + sig);
+      leave(sig);
     }
   }).detach();
 }
@@ -50,6 +63,8 @@ SignalWatcher::SignalWatcher(std::function<void()> on_signal, std::chrono::milli
 const std::atomic<bool>& SignalWatcher::cancelled() const { return g_cancelled; }
 
 int SignalWatcher::signal() const { return g_signal.load(); }
+
+void SignalWatcher::exit_at_once(bool on) { g_exit_at_once = on; }
 
 void SignalWatcher::unblock() {
   sigset_t set = watched();

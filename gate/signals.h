@@ -7,7 +7,9 @@
 // calls `on_signal` (the scheduler's clock.wake()). If the process has not
 // exited `grace` later, it flushes stdio and _exit()s with 128+signal, so
 // an attempt stuck in a library call cannot hold the exit beyond ~100 ms.
-// A second signal exits at once.
+// A second signal exits at once, and so does the first while exit_at_once
+// is set. Every signal also sets util::request_cancel(), which loops outside
+// the scheduler (the compose loader) check.
 #pragma once
 
 #include <atomic>
@@ -28,6 +30,12 @@ class SignalWatcher {
   int signal() const;
   /// 130 for SIGINT, 143 for SIGTERM.
   int exit_code() const { return 128 + signal(); }
+  /// While true, a signal ends the process at once (after writing
+  /// "stackgate: interrupted"), without the grace period: for phases with
+  /// nothing to report or clean up, such as loading the compose files, where
+  /// a library call (yaml-cpp parsing, freeing a large tree) can run for
+  /// many milliseconds between two cancellation checks.
+  static void exit_at_once(bool on);
   /// Unblocks the signals in the calling thread (before execvp: the mask
   /// survives exec and the command must see its signals).
   static void unblock();

@@ -9,7 +9,10 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 #include "probes/net.h"
 #include "util/duration.h"
@@ -48,6 +51,13 @@ HttpError from_net(const net::NetError& e) {
 // refused and unreachable together; the caller refines it.
 HttpError failure_from_httplib_error(httplib::Error error, const HttpRequest& r, const net::Deadline& deadline) {
   std::string where = host_port(r);
+  bool verification = error == httplib::Error::SSLServerVerification || error == httplib::Error::SSLLoadingCerts;
+  if (deadline.passed() && !verification && error != httplib::Error::Connection &&
+      error != httplib::Error::ConnectionTimeout) {
+    // The watchdog cut the exchange off, whatever step it was in.
+    return {HttpFailure::timeout,
+            "timed out after " + util::format_duration(deadline.budget) + " waiting for an answer from " + where};
+  }
   switch (error) {
     case httplib::Error::Connection: return {HttpFailure::refused, "connection refused"};
     case httplib::Error::ConnectionTimeout:
@@ -68,6 +78,45 @@ HttpError failure_from_httplib_error(httplib::Error error, const HttpRequest& r,
     default: return {HttpFailure::other, "HTTP request to " + where + " failed (" + httplib::to_string(error) + ")"};
   }
 }
+
+// cpp-httplib 0.11 bounds each read and write by its own timeout, never the
+// request: a server that sends one byte every 0.3 s keeps a request alive
+// for ever. The watchdog stops the client at the deadline. ClientImpl::stop()
+// only shuts the socket down while a request is in flight (the one thing
+// that is safe from another thread), so the blocked read fails at once. It
+// repeats every 10 ms in case the request had not connected yet.
+class Watchdog {
+ public:
+  Watchdog(httplib::ClientImpl& client, net::Clock::time_point deadline)
+      : m_thread([this, &client, deadline] { watch(client, deadline); }) {}
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_done = true;
+    }
+    m_cv.notify_one();
+    m_thread.join();
+  }
+
+ private:
+  void watch(httplib::ClientImpl& client, net::Clock::time_point deadline) {
+    std::unique_lock lock(m_mutex);
+    if (m_cv.wait_until(lock, deadline, [this] { return m_done; })) return;
+    while (!m_done) {
+      lock.unlock();
+      client.stop();
+      lock.lock();
+      m_cv.wait_for(lock, std::chrono::milliseconds(10), [this] { return m_done; });
+    }
+  }
+
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_done = false;
+  std::thread m_thread;  // last: starts once the members above exist
+};
 
 std::expected<HttpResponse, HttpError> tcp_request(const HttpRequest& r) {
   net::Deadline deadline = net::Deadline::after(r.timeout);
@@ -107,7 +156,11 @@ std::expected<HttpResponse, HttpError> tcp_request(const HttpRequest& r) {
 
   httplib::Response res;
   httplib::Error error = httplib::Error::Success;
-  bool ok = client->send(req, res, error);
+  bool ok = false;
+  {
+    Watchdog watchdog(*client, deadline.at);
+    ok = client->send(req, res, error);
+  }
   if (!ok && !(truncated && error == httplib::Error::Canceled)) {
     HttpError failure = failure_from_httplib_error(error, r, deadline);
     if (error == httplib::Error::Connection) {

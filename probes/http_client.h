@@ -56,10 +56,10 @@ Outcome outcome_from_http_error(const HttpError& error);
 /// The value of an `Authorization: Basic ...` header for user:password.
 std::string basic_authorization(std::string_view user, std::string_view password);
 
-/// One request, no redirects followed, no retries, bounded by
-/// request.timeout (over TCP, cpp-httplib 0.11 has no overall deadline: the
-/// connect and the wait for the answer are each bounded by it, and name
-/// resolution is a blocking getaddrinfo()). TCP (http, https) goes through cpp-httplib; http+unix
+/// One request, no redirects followed, no retries, over by request.timeout
+/// whatever the server does (a watchdog stops cpp-httplib, which bounds only
+/// each read, at the deadline). Name resolution over TCP is cpp-httplib's
+/// blocking getaddrinfo(), which nothing can interrupt. TCP (http, https) goes through cpp-httplib; http+unix
 /// (socket_path set) through a minimal HTTP/1.1 client on net.h. Bodies
 /// longer than max_body are truncated, not an error.
 std::expected<HttpResponse, HttpError> http_request(const HttpRequest& request);

@@ -55,6 +55,29 @@ bool wait_for(int fd, short events, const Deadline& deadline) {
   }
 }
 
+// True when a connected socket's local address is its peer's: connecting to
+// a closed loopback port inside the ephemeral range can pick that very port
+// as the local one, and the SYN then meets itself (TCP simultaneous open).
+// connect() succeeds although nothing listens.
+bool connected_to_itself(int fd) {
+  sockaddr_storage local{}, peer{};
+  socklen_t local_len = sizeof local, peer_len = sizeof peer;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return false;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) return false;
+  if (local.ss_family != peer.ss_family) return false;
+  if (local.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&local);
+    const auto* b = reinterpret_cast<const sockaddr_in*>(&peer);
+    return a->sin_port == b->sin_port && a->sin_addr.s_addr == b->sin_addr.s_addr;
+  }
+  if (local.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&local);
+    const auto* b = reinterpret_cast<const sockaddr_in6*>(&peer);
+    return a->sin6_port == b->sin6_port && std::memcmp(&a->sin6_addr, &b->sin6_addr, sizeof a->sin6_addr) == 0;
+  }
+  return false;
+}
+
 // One getaddrinfo_a() request. Freed when done or cancelled; leaked on
 // purpose when the resolver thread still holds it after our deadline.
 struct Lookup {
@@ -204,6 +227,13 @@ std::expected<Socket, NetError> connect_tcp(const std::string& host, int port, c
         socklen_t len = sizeof err;
         getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
       }
+    }
+    if (err == 0 && connected_to_itself(s.fd())) {
+      if (!first_error) {
+        first_error = NetError{NetFailure::refused,
+                               "connection refused (the socket connected to itself: nothing listens on " + e.text + ")"};
+      }
+      continue;
     }
     if (err == 0) return s;
     // Another address may answer ("localhost" is ::1 and 127.0.0.1).

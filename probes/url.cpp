@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "util/duration.h"
+#include "util/redact.h"
+#include "util/sanitize.h"
 #include "util/strings.h"
 
 namespace stackgate::probes {
@@ -48,31 +50,11 @@ std::expected<std::string, std::string> percent_decode(std::string_view s) {
 
 // The raw text with the userinfo password and `password=` query values
 // replaced by ***, without decoding anything (so it works on bad URLs too).
-std::string redact_text(std::string_view text) {
-  std::string out(text);
-  size_t sep = out.find("://");
-  size_t auth_begin = sep == std::string::npos ? 0 : sep + 3;
-  size_t auth_end = out.find_first_of("/?#", auth_begin);
-  if (auth_end == std::string::npos) auth_end = out.size();
-  size_t at = out.rfind('@', auth_end == 0 ? 0 : auth_end - 1);
-  if (at != std::string::npos && at >= auth_begin && at < auth_end) {
-    size_t colon = out.find(':', auth_begin);
-    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-  }
-  size_t q = out.find('?');
-  while (q != std::string::npos) {
-    size_t key = q + 1;
-    size_t end = out.find_first_of("&#", key);
-    if (end == std::string::npos) end = out.size();
-    std::string_view item = std::string_view(out).substr(key, end - key);
-    if (item.starts_with("password=")) {
-      out.replace(key + 9, end - key - 9, "***");
-      end = key + 12;
-    }
-    q = end < out.size() && out[end] == '&' ? end : std::string::npos;
-  }
-  return out;
-}
+// Passwords, secret options (password=, rdkafka.sasl.password=, ...) and
+// credential headers masked: util/redact.h is the one place that knows.
+// Sanitised too: the redacted form is the one that is printed and stored
+// in JSON, and a value interpolated from the environment may hold any bytes.
+std::string redact_text(std::string_view text) { return util::sanitize(util::redact_url(text)); }
 
 std::expected<int, std::string> parse_port(std::string_view s) {
   if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -219,9 +201,9 @@ std::string Url::redacted() const {
   out += percent_encode(path, "/:@!$&'()*+,;=");
   for (size_t i = 0; i < query.size(); ++i) {
     const auto& [k, v] = query[i];
-    out += (i ? "&" : "?") + percent_encode(k) + "=" + (k == "password" ? "***" : percent_encode(v, ":/,"));
+    out += (i ? "&" : "?") + percent_encode(k) + "=" + (util::is_secret_name(k) ? "***" : percent_encode(v, ":/,"));
   }
-  return out;
+  return util::sanitize(util::redact_url(out));
 }
 
 std::expected<Url, std::string> parse_url(std::string_view text) {
@@ -282,6 +264,12 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
     }
     for (const std::string& part : parts) {
       auto hp = parse_host_port(part, url.scheme);
+      if (!hp && authority.data() == rest.data() &&
+          text.find('@', sep + 3 + authority.size()) != std::string_view::npos) {
+        // "user:pa/ss@host": what looks like a bad host or port is part of a
+        // password; quoting it would print the password.
+        return fail("the password holds an unencoded '/', '?' or '#' (percent-encode it: %2F, %3F, %23)");
+      }
       if (!hp) return fail(hp.error());
       url.hosts.push_back(std::move(*hp));
     }

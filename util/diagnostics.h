@@ -2,6 +2,7 @@
 //   compose.yaml:14:7: error: service 'api' depends on unknown service 'dbb' (did you mean 'db'?)
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,15 @@ struct ConfigError {
   /// when the position or file is unknown).
   std::string format() const;
   /// format() plus the source line and a caret under the column, when the
-  /// file can be read.
+  /// file can be read. Each file is read once per process (lint quotes
+  /// thousands of lines); the line is sanitised (util/sanitize.h).
   std::string format_with_source() const;
 };
 
 using ConfigErrors = std::vector<ConfigError>;
+
+/// Registers the text of a source that is not a file on disk (standard
+/// input, `-f -`) under the name positions use, so errors can quote it.
+void remember_source(const std::string& name, std::string text);
 
 }  // namespace stackgate::util

@@ -2,6 +2,7 @@
 // servers on 127.0.0.1 and on unix sockets.
 #include <catch2/catch.hpp>
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -233,4 +234,50 @@ TEST_CASE("http: an unresolvable name is not_yet within the timeout", "[http][dn
   CHECK(outcome.verdict == Verdict::not_yet);
   CHECK(Clock::now() - start < 2 * 1000ms + 150ms);
   if (outcome.cheap) CHECK(outcome.reason == "no-such-host.invalid: name not resolvable yet");
+}
+
+namespace {
+
+// A server that answers one byte every 0.3 s: each read finishes well within
+// any per-read timeout, so only an overall deadline ends the request. Stops
+// when the client leaves (or after a minute).
+TestServer::Handler slow_drip(std::string response) {
+  return [response = std::move(response)](TestServer& server, int fd) {
+    server.record(read_request(fd));
+    for (size_t i = 0; i < 200; ++i) {
+      write_all(fd, std::string(1, response[i % response.size()]));
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 300) != 0) return;  // the client closed (or sent something): done
+    }
+  };
+}
+
+}  // namespace
+
+TEST_CASE("http: a slow-drip server is cut off at the attempt's deadline", "[http][timeout][drip]") {
+  // The head trickles in byte by byte, and then the body does.
+  std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'x');
+  for (std::string url : {"/health", "/health?body=never"}) {
+    INFO(url);
+    TestServer server(slow_drip(response));
+    server.listen();
+    auto start = Clock::now();
+    Outcome outcome = probe_for(base(server) + url)->check(1000ms);
+    auto elapsed = Clock::now() - start;
+    CHECK(outcome.verdict == Verdict::not_yet);
+    CHECK(outcome.reason ==
+          "timed out after 1s waiting for an answer from 127.0.0.1:" + std::to_string(server.port()));
+    CHECK(elapsed < 1000ms + 150ms);
+  }
+}
+
+TEST_CASE("clickhouse: a slow-drip server is cut off at the attempt's deadline", "[clickhouse][timeout][drip]") {
+  TestServer server(slow_drip("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nOk."));
+  server.listen();
+  auto start = Clock::now();
+  Outcome outcome = probe_for("clickhouse://127.0.0.1:" + std::to_string(server.port()))->check(1000ms);
+  auto elapsed = Clock::now() - start;
+  CHECK(outcome.verdict == Verdict::not_yet);
+  CHECK_THAT(outcome.reason, Catch::StartsWith("timed out after") && Catch::Contains("waiting for an answer"));
+  CHECK(elapsed < 1000ms + 150ms);
 }

@@ -1,6 +1,11 @@
 // The TCP probe against real loopback sockets.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 
 #include "probes/factory.h"
@@ -20,6 +25,28 @@ std::unique_ptr<Probe> tcp_probe(int port) {
   auto probe = make_probe(*spec);
   REQUIRE(probe.has_value());
   return std::move(*probe);
+}
+
+// An even loopback port in the ephemeral range that nothing has bound.
+int free_even_port() {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                 ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+    ::close(fd);
+    if (!bound) continue;
+    int port = ntohs(addr.sin_port) & ~1;
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  return 0;
 }
 
 TestServer::Handler close_at_once() {
@@ -90,4 +117,30 @@ TEST_CASE("tcp: an unresolvable name is not_yet within the timeout", "[tcp][dns]
     CHECK(outcome.reason == "no-such-host.invalid: name not resolvable yet");
     CHECK(outcome.cheap);
   }
+}
+
+TEST_CASE("tcp: a closed port in the ephemeral range is never ready, even when the socket connects to itself",
+          "[tcp][self-connect]") {
+  // Connecting to a closed loopback port inside the ephemeral range can pick
+  // that very port as the local one: the SYN meets itself (TCP simultaneous
+  // open) and connect() succeeds with nothing listening. Linux gives connect()
+  // even ports first, so an even free port is reached within one sweep of the
+  // range; the loop is bounded in attempts and time.
+  int port = free_even_port();
+  REQUIRE(port > 0);
+  auto probe = tcp_probe(port);
+  int self_connects = 0;
+  auto until = Clock::now() + 30s;
+  for (int i = 0; i < 200'000 && self_connects == 0 && Clock::now() < until; ++i) {
+    Outcome outcome = probe->check(200ms);
+    REQUIRE(outcome.verdict != Verdict::ready);
+    CHECK(outcome.cheap);
+    if (outcome.reason != "connection refused") {
+      CHECK(outcome.reason == "connection refused (the socket connected to itself: nothing listens on 127.0.0.1:" +
+                                  std::to_string(port) + ")");
+      ++self_connects;
+    }
+  }
+  // The sweep must have met the self-connect, or the test proved nothing.
+  CHECK(self_connects == 1);
 }

@@ -85,7 +85,7 @@ TEST_CASE("dotenv: errors name the line", "[dotenv]") {
   auto bad_key = parse_dotenv("A=1\nB$=2\n", lookup_in({}));
   REQUIRE_FALSE(bad_key);
   CHECK(bad_key.error().line == 2);
-  CHECK(bad_key.error().message == "unexpected character '$' in variable name \"B$=2\"");
+  CHECK(bad_key.error().message == "unexpected character '$' in variable name \"B$\"");
 
   auto unterminated = parse_dotenv("A=1\n\nB=\"open\n", lookup_in({}));
   REQUIRE_FALSE(unterminated);
@@ -94,5 +94,5 @@ TEST_CASE("dotenv: errors name the line", "[dotenv]") {
 
   auto space = parse_dotenv("MY KEY=1\n", lookup_in({}));
   REQUIRE_FALSE(space);
-  CHECK(space.error().message == "key \"MY KEY\" cannot contain a space");
+  CHECK(space.error().message == "key \"MY ...\" cannot contain a space");
 }

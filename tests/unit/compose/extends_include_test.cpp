@@ -2,6 +2,8 @@
 // long form, own .env, nesting, cycles, local override).
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include "temp_project.h"
 
 using namespace stackgate::compose;
@@ -200,4 +202,52 @@ TEST_CASE("include: a missing file is an error at the include entry", "[include]
   auto r = t.load();
   REQUIRE_FALSE(r);
   CHECK(format_errors(r.error()) == "compose.yaml:2:5: error: file missing.yaml not found");
+}
+
+TEST_CASE("include: a file included along many paths is loaded once", "[include][bomb]") {
+  // Each file includes the next one twice: 2^30 paths to the last file.
+  TempProject t;
+  const int n = 30;
+  t.write("compose.yaml", "include: [f0.yaml, f0.yaml]\nservices:\n  top: {image: top}\n");
+  for (int i = 0; i < n; ++i) {
+    std::string next = "f" + std::to_string(i + 1) + ".yaml";
+    std::string body = i + 1 < n ? "include: [" + next + ", " + next + "]\n" : "";
+    t.write("f" + std::to_string(i) + ".yaml", body + "services:\n  s" + std::to_string(i) + ": {image: x}\n");
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto r = t.load();
+  SG_REQUIRE_LOADED(r);
+  CHECK(r->services.size() == n + 1);
+  CHECK(r->files.size() == n + 1);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
+
+TEST_CASE("extends: a 2,000-link chain resolves each service once", "[extends][deep]") {
+  TempProject t;
+  std::string yaml = "services:\n  s0:\n    image: base\n    environment: [A=0]\n";
+  const int n = 2000;
+  for (int i = 1; i <= n; ++i) {
+    yaml += "  s" + std::to_string(i) + ":\n    extends: s" + std::to_string(i - 1) + "\n    hostname: h" +
+            std::to_string(i) + "\n";
+  }
+  t.write("compose.yaml", yaml);
+  auto start = std::chrono::steady_clock::now();
+  auto r = t.load();
+  auto took = std::chrono::steady_clock::now() - start;
+  SG_REQUIRE_LOADED(r);
+  CHECK(r->services.at("s2000").image == "base");
+  CHECK(r->services.at("s2000").hostname == "h2000");
+  CHECK(r->services.at("s1000").environment.at("A") == "0");
+  CHECK(took < std::chrono::seconds(2));
+}
+
+TEST_CASE("extends: a 20,000-link chain does not exhaust the stack", "[extends][deep]") {
+  TempProject t;
+  std::string yaml = "services:\n  s0:\n    image: base\n";
+  const int n = 20'000;
+  for (int i = 1; i <= n; ++i) yaml += "  s" + std::to_string(i) + ": {extends: s" + std::to_string(i - 1) + "}\n";
+  t.write("compose.yaml", yaml);
+  auto r = t.load();
+  SG_REQUIRE_LOADED(r);
+  CHECK(r->services.at("s20000").image == "base");
 }

@@ -169,3 +169,35 @@ TEST_CASE("two swapped letters still get a suggestion", "[graph]") {
   CHECK(only_error(project({{"api", {"bd"}}, {"db", {}}})) ==
         "compose.yaml:2:9: error: service \"api\" depends on unknown service \"bd\" (did you mean \"db\"?)");
 }
+
+TEST_CASE("a 30,000-long dependency cycle is found without deep recursion", "[graph][deep]") {
+  const int n = 30'000;
+  std::vector<std::pair<std::string, std::vector<std::string>>> services;
+  auto name = [](int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "s%05d", i);
+    return std::string(buf);
+  };
+  for (int i = 0; i < n; ++i) services.push_back({name(i), {name((i + 1) % n)}});
+  auto g = ServiceGraph::build(project(services));
+  REQUIRE_FALSE(g.has_value());
+  REQUIRE(g.error().size() == 1);
+  const std::string& message = g.error()[0].message;
+  CHECK(message.starts_with("dependency cycle detected: s00000 -> s00001 -> "));
+  CHECK(message.ends_with(" -> s29999 -> s00000"));
+}
+
+TEST_CASE("a 10,000-deep dependency chain gets its levels without deep recursion", "[graph][deep]") {
+  const int n = 10'000;
+  std::vector<std::pair<std::string, std::vector<std::string>>> services;
+  for (int i = 0; i < n; ++i) {
+    std::vector<std::string> deps;
+    if (i > 0) deps.push_back("s" + std::to_string(i - 1));
+    services.push_back({"s" + std::to_string(i), deps});
+  }
+  ServiceGraph g = build(project(services));
+  CHECK(g.level("s0") == 0);
+  CHECK(g.level("s9999") == 9999);
+  CHECK(g.levels().size() == 10'000);
+  CHECK(g.upstream_closure({"s9999"}).size() == 9999);
+}

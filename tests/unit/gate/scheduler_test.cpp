@@ -125,13 +125,16 @@ TEST_CASE("a probe is ready after N passes spanning stable_for", "[scheduler]") 
   auto db = rig.probe(0, "db", {refused(), pass()}, {2, 1000ms});
   auto result = rig.run();
   REQUIRE(result.status == RunStatus::released);
-  // Pass at 10 ms opens the window; re-probe every stable_for/passes = 500 ms,
-  // and the window closes exactly 1 s after the first pass.
-  CHECK(db->gaps() == ms({10, 500, 500}));
+  // Pass at 10 ms opens the window; re-probe every min(stable_for/passes,
+  // 100 ms) = 100 ms, and the window closes exactly 1 s after the first pass.
+  CHECK(db->gaps() == ms({10, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100}));
   CHECK(rig.clock.elapsed() == 1010ms);
-  CHECK(rig.reporter.matching("window") == std::vector<std::string>{"window db#0 1/2", "window db#0 2/2"});
+  auto windows = rig.reporter.matching("window");
+  REQUIRE(windows.size() == 10);
+  CHECK(windows.front() == "window db#0 1/2");
+  CHECK(windows.back() == "window db#0 10/2");
   CHECK(result.probes[0].state == ProbeState::ready);
-  CHECK(result.probes[0].attempts == 4);
+  CHECK(result.probes[0].attempts == 12);
 }
 
 TEST_CASE("passes without stable_for re-probe at the 50 ms minimum", "[scheduler]") {
@@ -141,11 +144,11 @@ TEST_CASE("passes without stable_for re-probe at the 50 ms minimum", "[scheduler
   CHECK(db->gaps() == ms({50, 50}));
 }
 
-TEST_CASE("a long window re-probes at most every second", "[scheduler]") {
+TEST_CASE("a long window re-probes every 100 ms", "[scheduler]") {
   Rig rig;
   auto db = rig.probe(0, "db", {pass()}, {2, 10'000ms});
   rig.run();
-  CHECK(db->calls.size() == 11);
+  CHECK(db->calls.size() == 101);
   CHECK(rig.clock.elapsed() == 10'000ms);
 }
 
@@ -154,11 +157,15 @@ TEST_CASE("a not_yet inside the window restarts it", "[scheduler]") {
   auto db = rig.probe(0, "db", {pass(), refused(), pass()}, {2, 1000ms});
   auto result = rig.run();
   REQUIRE(result.status == RunStatus::released);
-  // pass@0, refused@500 (window reset), pass@510 (new window), @1010, @1510.
-  CHECK(db->gaps() == ms({500, 10, 500, 500}));
-  CHECK(rig.clock.elapsed() == 1510ms);
-  CHECK(rig.reporter.matching("window") ==
-        std::vector<std::string>{"window db#0 1/2", "window db#0 1/2", "window db#0 2/2"});
+  // pass@0, refused@100 (window reset), pass@110 (new window), then every
+  // 100 ms until it closes at 1110.
+  CHECK(db->gaps() == ms({100, 10, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100}));
+  CHECK(rig.clock.elapsed() == 1110ms);
+  auto windows = rig.reporter.matching("window");
+  REQUIRE(windows.size() == 11);
+  CHECK(windows[0] == "window db#0 1/2");
+  CHECK(windows[1] == "window db#0 1/2");
+  CHECK(windows[2] == "window db#0 2/2");
 }
 
 TEST_CASE("a probe's recheck_within shortens both the backoff and the window cadence", "[scheduler]") {
@@ -381,4 +388,85 @@ TEST_CASE("with real threads the attempts of one level overlap", "[scheduler][th
   auto result = scheduler.run({level});
   CHECK(result.status == RunStatus::released);
   for (const auto& probe : result.probes) CHECK(probe.attempts == 1);
+}
+
+namespace {
+
+// An executor that holds every attempt; the test decides when (if ever) it
+// returns, as a probe stuck on a slow-drip server would.
+struct HoldExecutor final : stackgate::gate::Executor {
+  void submit(std::function<void()> work) override { held.push_back(std::move(work)); }
+  std::vector<std::function<void()>> held;
+};
+
+}  // namespace
+
+TEST_CASE("with one attempt allowed, an attempt that never returns ends the run when it is written off",
+          "[scheduler][stuck]") {
+  // smoke and check: one attempt, no deadline. The abandoned attempt is the
+  // last thing to wait for, so the run must end right after writing it off
+  // instead of sleeping until something wakes it (nothing ever would).
+  HoldExecutor hold;
+  Rig rig;
+  rig.options.max_attempts = 1;
+  rig.options.gate_levels = false;
+  rig.options.fail_fast = false;
+  rig.probe(0, "web", {pass()});
+  rig.levels[0][0].probes[0].options.timeout = 1000ms;
+  Scheduler scheduler(rig.clock, hold, rig.reporter, rig.options);
+  auto result = scheduler.run(rig.levels);
+  CHECK(result.status == RunStatus::not_ready);
+  CHECK(result.probes[0].last_reason == "no answer within 1s");
+  CHECK(rig.clock.elapsed() == 1250ms);  // timeout + stuck grace, not an hour of sleep
+}
+
+namespace {
+
+// Ready, except during one outage [from, to) on the fake clock.
+struct OutageProbe final : stackgate::probes::Probe {
+  OutageProbe(FakeClock& clock, Millis from, Millis to) : m_clock(clock), m_from(from), m_to(to) {}
+  stackgate::probes::Outcome check(stackgate::probes::Millis) override {
+    Millis now = m_clock.elapsed();
+    if (now >= m_from && now < m_to) return stackgate::probes::Outcome::not_yet("connection refused", true);
+    return stackgate::probes::Outcome::ready();
+  }
+  FakeClock& m_clock;
+  Millis m_from, m_to;
+};
+
+// Runs one probe with the default window (passes=2, stable_for=1s) and an
+// outage of `length` starting `start` into the run; true when the run saw it.
+bool outage_seen(Millis start, Millis length) {
+  Rig rig;
+  rig.options.timeout = 10s;
+  rig.levels = {LevelTasks{ServiceTasks{"db", {}}}};
+  ProbeTask task;
+  task.probe = std::make_shared<OutageProbe>(rig.clock, start, start + length);
+  task.target = "tcp://db:5432";
+  rig.levels[0][0].probes.push_back(task);
+  auto result = rig.run();
+  REQUIRE(result.status == RunStatus::released);
+  return !rig.reporter.matching("finished db#0 not_yet").empty();
+}
+
+}  // namespace
+
+TEST_CASE("the default window sees a 300 ms outage wherever it falls", "[scheduler][window]") {
+  for (int start = 1; start < 1000; start += 7) {
+    INFO("outage from " << start << " ms");
+    CHECK(outage_seen(Millis{start}, 300ms));
+  }
+}
+
+TEST_CASE("during a window the probe is re-run at least every 100 ms", "[scheduler][window]") {
+  // The README's guarantee: an outage of 100 ms (plus one attempt, here
+  // instant) is always seen.
+  for (int start = 1; start < 1000; start += 3) {
+    INFO("outage from " << start << " ms");
+    CHECK(outage_seen(Millis{start}, 100ms));
+  }
+  Rig rig;
+  auto db = rig.probe(0, "db", {pass()}, {2, 10'000ms});
+  rig.run();
+  for (Millis gap : db->gaps()) CHECK(gap <= 100ms);
 }

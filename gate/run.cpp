@@ -218,9 +218,7 @@ int cmd_lint(const Options& o) {
 // wait, exec and smoke.
 int cmd_gate(const Options& o, SignalWatcher& signals) {
   bool smoke = o.command == Command::smoke;
-  SignalWatcher::exit_at_once(true);  // nothing to report while loading
   auto project = load(o);
-  SignalWatcher::exit_at_once(false);
   if (!project) return project.error();
   auto graph = graph_of(*project);
   if (!graph) return graph.error();
@@ -250,6 +248,7 @@ int cmd_gate(const Options& o, SignalWatcher& signals) {
   std::string what = smoke ? "" : util::join(plan.release, ", ");
   std::unique_ptr<Reporter> progress = progress_reporter(o, what);
   ThreadExecutor executor;
+  SignalWatcher::exit_at_once(false);  // from here on a signal ends the run with its report
   Scheduler scheduler(process_clock(), executor, *progress, so);
   RunResult result = scheduler.run(*levels, &signals.cancelled());
   write_reports(o, result, plan.project);
@@ -310,6 +309,7 @@ int cmd_check(const Options& o, SignalWatcher& signals) {
   so.min_spacing = Millis{0};
   CheckReporter reporter(o.quiet);
   ThreadExecutor executor;
+  SignalWatcher::exit_at_once(false);
   Scheduler scheduler(process_clock(), executor, reporter, so);
   RunResult result = scheduler.run({level}, &signals.cancelled());
   return exit_code_for(result, signals);

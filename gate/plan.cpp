@@ -5,31 +5,15 @@
 
 #include "compose/infer_index.h"
 #include "probes/url.h"
+#include "util/redact.h"
 
 namespace stackgate::gate {
 
 std::string redact_url(const std::string& url) {
   if (auto parsed = probes::parse_url(url)) return parsed->redacted();
-  // Unparseable: mask whatever sits between "user:" and the last "@" of the
-  // authority, and any password= query value.
-  std::string out = url;
-  size_t scheme = out.find("://");
-  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
-  size_t end = out.find_first_of("/?#", start);
-  if (end == std::string::npos) end = out.size();
-  size_t at = out.rfind('@', end);
-  if (at != std::string::npos && at >= start) {
-    size_t colon = out.find(':', start);
-    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-  }
-  for (std::string key : {"password=", "pass="}) {
-    size_t p = out.find(key);
-    if (p == std::string::npos) continue;
-    size_t v = p + key.size();
-    size_t e = out.find('&', v);
-    out.replace(v, (e == std::string::npos ? out.size() : e) - v, "***");
-  }
-  return out;
+  // Unparseable: the one redactor masks by pattern (userinfo up to the last
+  // '@', password= and other secret options).
+  return util::redact_url(url);
 }
 
 Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const std::vector<std::string>& targets,

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/sanitize.h"
+
 namespace stackgate::gate {
 namespace {
 
@@ -55,9 +57,9 @@ std::string plan_text(const Plan& plan, const ServiceGraph& graph) {
       for (size_t i = 0; i < s.probes.size(); ++i) {
         const PlannedProbe& p = s.probes[i];
         out += (i == 0 ? head : indent) + p.target + "  [" + p.kind + "]\n";
-        for (const auto& [key, source] : p.provenance) out += indent + "  " + key + ": " + source + "\n";
+        for (const auto& [key, source] : p.provenance) out += indent + "  " + key + ": " + util::sanitize(source) + "\n";
       }
-      for (const std::string& note : s.notes) out += indent + "note: " + note + "\n";
+      for (const std::string& note : s.notes) out += indent + "note: " + util::sanitize(note) + "\n";
       std::vector<std::string> deps;
       for (const Edge& e : graph.dependencies(name)) {
         deps.push_back(e.service + " (" + compose::to_string(e.condition) + (e.implicit ? ", via " + e.via : "") + ")");
@@ -105,7 +107,7 @@ std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
     nlohmann::json probes = nlohmann::json::array();
     for (const PlannedProbe& p : s.probes) {
       nlohmann::json provenance = nlohmann::json::object();
-      for (const auto& [key, source] : p.provenance) provenance[key] = source;
+      for (const auto& [key, source] : p.provenance) provenance[key] = util::sanitize(source);
       probes.push_back({{"type", p.type},
                         {"target", p.target},
                         {"kind", p.kind},
@@ -113,13 +115,15 @@ std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
                         {"provenance", provenance}});
     }
     js["probes"] = probes;
-    js["notes"] = s.notes;
+    nlohmann::json notes = nlohmann::json::array();
+    for (const std::string& note : s.notes) notes.push_back(util::sanitize(note));
+    js["notes"] = notes;
     js["family"] = s.family;
     js["job"] = s.job;
     services[name] = js;
   }
   j["services"] = services;
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string plan_dot(const Plan& plan, const ServiceGraph& graph) {

@@ -371,6 +371,7 @@ int cmd_gate(const Options& o, SignalWatcher& signals) {
   std::string what = smoke ? "" : util::join(release, ", ");
   std::unique_ptr<Reporter> progress = progress_reporter(o, what);
   ThreadExecutor executor;
+  SignalWatcher::exit_at_once(false);  // from here on a signal ends the run with its report
   Scheduler scheduler(process_clock(), executor, *progress, so);
   RunResult result = scheduler.run(levels, &signals.cancelled());
   write_reports(o, result, project_name);
@@ -415,6 +416,7 @@ int cmd_check(const Options& o, SignalWatcher& signals) {
   so.min_spacing = Millis{0};
   CheckReporter reporter(o.quiet);
   ThreadExecutor executor;
+  SignalWatcher::exit_at_once(false);
   Scheduler scheduler(process_clock(), executor, reporter, so);
   RunResult result = scheduler.run({*level}, &signals.cancelled());
   return exit_code_for(result, signals);

@@ -37,6 +37,9 @@ sigset_t watched() {
 }  // namespace
 
 SignalWatcher::SignalWatcher(std::function<void()> on_signal, std::chrono::milliseconds grace) {
+  // Until the caller starts something that must be wound down (the
+  // scheduler), there is nothing to report: loading exits at once.
+  g_exit_at_once = true;
   sigset_t set = watched();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::thread([set, on_signal = std::move(on_signal), grace] {

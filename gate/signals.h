@@ -30,7 +30,8 @@ class SignalWatcher {
   int signal() const;
   /// 130 for SIGINT, 143 for SIGTERM.
   int exit_code() const { return 128 + signal(); }
-  /// While true, a signal ends the process at once (after writing
+  /// While true (from construction until exit_at_once(false), which the
+  /// caller sets just before the scheduler runs), a signal ends the process at once (after writing
   /// "stackgate: interrupted"), without the grace period: for phases with
   /// nothing to report or clean up, such as loading the compose files, where
   /// a library call (yaml-cpp parsing, freeing a large tree) can run for

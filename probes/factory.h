@@ -1,9 +1,9 @@
-// ProbeSpec -> Probe. TCP, DNS, ZooKeeper, MQTT and Docker probes are built in; the
+// ProbeSpec -> Probe. TCP, unix socket, disk, DNS, ZooKeeper, MQTT and Docker probes are built in; the
 // others live in shared modules loaded with dlopen() on first use, one per
 // protocol family, so a HEALTHCHECK `stackgate check redis://...` maps
 // hiredis and nothing else:
-//   libstackgate-http.so      http, https, http+unix, clickhouse, elasticsearch,
-//                             opensearch (cpp-httplib)
+//   libstackgate-http.so      http, https, http+unix, tls, clickhouse, elasticsearch,
+//                             opensearch (cpp-httplib, OpenSSL)
 //   libstackgate-postgres.so  postgres, postgresql (libpq)
 //   libstackgate-redis.so     redis (hiredis)
 //   libstackgate-kafka.so     kafka (librdkafka)

@@ -101,6 +101,7 @@ std::string module_family(std::string_view scheme) {
   if (scheme == "kafka") return "kafka";
   if (scheme == "mysql" || scheme == "mariadb") return "mysql";
   if (scheme == "amqp") return "amqp";
+  if (scheme == "sqlite") return "sqlite";
   return "";
 }
 

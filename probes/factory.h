@@ -9,6 +9,7 @@
 //   libstackgate-kafka.so     kafka (librdkafka)
 //   libstackgate-mysql.so     mysql, mariadb (libmariadb)
 //   libstackgate-amqp.so      amqp (librabbitmq)
+//   libstackgate-sqlite.so    sqlite (libsqlite3)
 // Modules are looked up in $STACKGATE_MODULE_DIR, <exe dir>/lib/stackgate and
 // <exe dir>/../lib/stackgate. With -DSTACKGATE_STATIC_PROBES=ON they are
 // linked into the binary instead.

@@ -22,8 +22,8 @@ bool allows_several_hosts(std::string_view scheme) { return scheme == "kafka" ||
 // dns://name names what to resolve, not where to connect.
 bool takes_no_port(std::string_view scheme) { return scheme == "dns"; }
 
-// disk:///data, unix:///run/app.sock: a local path, no host.
-bool takes_local_path(std::string_view scheme) { return scheme == "disk" || scheme == "unix"; }
+// disk:///data, unix:///run/app.sock, sqlite:///data/app.db: a local path, no host.
+bool takes_local_path(std::string_view scheme) { return scheme == "disk" || scheme == "unix" || scheme == "sqlite"; }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -157,7 +157,7 @@ const std::vector<std::string>& known_schemes() {
   static const std::vector<std::string> schemes = {
       "tcp", "http", "https", "http+unix", "postgres", "postgresql", "redis",
       "rediss", "kafka", "clickhouse", "zk", "mqtt", "mysql", "mariadb", "amqp",
-      "elasticsearch", "opensearch", "dns", "docker", "disk", "unix", "tls"};
+      "elasticsearch", "opensearch", "dns", "docker", "disk", "unix", "tls", "sqlite"};
   return schemes;
 }
 

@@ -219,7 +219,7 @@ TEST_CASE("default ports and known schemes agree", "[url]") {
   CHECK(default_port("unix") == 0);
   for (const std::string& scheme : known_schemes()) {
     if (scheme == "tcp" || scheme == "http+unix" || scheme == "docker" || scheme == "dns" || scheme == "tls" ||
-        scheme == "disk" || scheme == "unix") {
+        scheme == "disk" || scheme == "unix" || scheme == "sqlite") {
       continue;
     }
     INFO(scheme);

@@ -332,9 +332,7 @@ int cmd_gate(const Options& o, SignalWatcher& signals) {
   std::string project_name;
   bool compose_needed = smoke || o.urls.empty() || !o.targets.empty();
   if (compose_needed) {
-    SignalWatcher::exit_at_once(true);  // nothing to report while loading
-    auto project = load(o);
-    SignalWatcher::exit_at_once(false);
+    auto project = load(o);  // a signal while loading exits at once: nothing to report yet
     if (!project) return project.error();
     auto graph = graph_of(*project);
     if (!graph) return graph.error();

@@ -14,8 +14,10 @@
 #include <mutex>
 
 #include "probes/module.h"
+#include "probes/disk_probe.h"
 #include "probes/dns_probe.h"
 #include "probes/tcp_probe.h"
+#include "probes/unix_probe.h"
 #include "util/strings.h"
 
 namespace stackgate::probes {
@@ -90,7 +92,7 @@ bool module_has_scheme(const ModuleInfo& info, std::string_view scheme) {
 }  // namespace
 
 std::string module_family(std::string_view scheme) {
-  if (scheme == "http" || scheme == "https" || scheme == "http+unix" || scheme == "clickhouse" ||
+  if (scheme == "http" || scheme == "https" || scheme == "http+unix" || scheme == "tls" || scheme == "clickhouse" ||
       scheme == "elasticsearch" || scheme == "opensearch") {
     return "http";
   }
@@ -99,6 +101,7 @@ std::string module_family(std::string_view scheme) {
   if (scheme == "kafka") return "kafka";
   if (scheme == "mysql" || scheme == "mariadb") return "mysql";
   if (scheme == "amqp") return "amqp";
+  if (scheme == "sqlite") return "sqlite";
   return "";
 }
 
@@ -120,6 +123,8 @@ std::expected<std::unique_ptr<Probe>, std::string> make_probe(const ProbeSpec& s
   const std::string& scheme = spec.url.scheme;
   if (scheme == "tcp") return make_tcp_probe(spec);
   if (scheme == "dns") return make_dns_probe(spec);
+  if (scheme == "disk") return make_disk_probe(spec);
+  if (scheme == "unix") return make_unix_probe(spec);
   if (scheme == "zk") {
 #ifdef SG_HAVE_ZK
     return make_zk_probe(spec);

@@ -1,14 +1,15 @@
-// ProbeSpec -> Probe. TCP, DNS, ZooKeeper, MQTT and Docker probes are built in; the
+// ProbeSpec -> Probe. TCP, unix socket, disk, DNS, ZooKeeper, MQTT and Docker probes are built in; the
 // others live in shared modules loaded with dlopen() on first use, one per
 // protocol family, so a HEALTHCHECK `stackgate check redis://...` maps
 // hiredis and nothing else:
-//   libstackgate-http.so      http, https, http+unix, clickhouse, elasticsearch,
-//                             opensearch (cpp-httplib)
+//   libstackgate-http.so      http, https, http+unix, tls, clickhouse, elasticsearch,
+//                             opensearch (cpp-httplib, OpenSSL)
 //   libstackgate-postgres.so  postgres, postgresql (libpq)
 //   libstackgate-redis.so     redis (hiredis)
 //   libstackgate-kafka.so     kafka (librdkafka)
 //   libstackgate-mysql.so     mysql, mariadb (libmariadb)
 //   libstackgate-amqp.so      amqp (librabbitmq)
+//   libstackgate-sqlite.so    sqlite (libsqlite3)
 // Modules are looked up in $STACKGATE_MODULE_DIR, <exe dir>/lib/stackgate and
 // <exe dir>/../lib/stackgate. With -DSTACKGATE_STATIC_PROBES=ON they are
 // linked into the binary instead.

@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "probes/http_client.h"
 #include "probes/module.h"
+#include "probes/tls_probe.h"
 #include "util/strings.h"
 
 namespace stackgate::probes {
@@ -38,14 +41,22 @@ bool truthy(std::string_view v) { return v == "1" || v == "true" || v == "yes" |
 class HttpProbe : public Probe {
  public:
   HttpProbe(HttpRequest request, std::vector<StatusMatcher> expected, std::optional<std::string> body,
-            std::string shown_path)
+            std::string shown_path, std::optional<CertCheck> cert)
       : m_request(std::move(request)),
         m_expected(std::move(expected)),
         m_body(std::move(body)),
-        m_shown_path(std::move(shown_path)) {}
+        m_shown_path(std::move(shown_path)),
+        m_cert(std::move(cert)) {}
 
   Outcome check(Millis timeout) override {
     m_request.timeout = timeout;
+    if (m_cert) {
+      // The certificate first, on its own handshake; the request gets what is left.
+      net::Deadline deadline = net::Deadline::after(timeout);
+      Outcome cert = check_certificate(*m_cert, deadline);
+      if (cert.verdict != Verdict::ready) return cert;
+      m_request.timeout = std::max(deadline.remaining(), Millis(1));
+    }
     auto response = http_request(m_request);
     if (!response) return outcome_from_http_error(response.error());
     int status = response->status;
@@ -73,6 +84,7 @@ class HttpProbe : public Probe {
   std::vector<StatusMatcher> m_expected;
   std::optional<std::string> m_body;
   std::string m_shown_path;
+  std::optional<CertCheck> m_cert;  // https with cert_min_days
 };
 
 }  // namespace
@@ -95,6 +107,7 @@ std::expected<std::unique_ptr<Probe>, std::string> make_http_probe(const ProbeSp
 
   std::vector<StatusMatcher> expected = {{0, 2}};
   std::optional<std::string> body;
+  std::optional<int> cert_min_days;
   std::string passed_on;
   for (const auto& [key, value] : url.query) {
     if (key == "status") {
@@ -113,6 +126,11 @@ std::expected<std::unique_ptr<Probe>, std::string> make_http_probe(const ProbeSp
       if (colon == std::string::npos || colon == 0) return fail("bad header '" + value + "' (expected Name:Value)");
       request.headers.emplace_back(std::string(util::trim(value.substr(0, colon))),
                                    std::string(util::trim(value.substr(colon + 1))));
+    } else if (key == "cert_min_days") {
+      if (url.scheme != "https") return fail("cert_min_days= only applies to https://");
+      auto days = parse_cert_min_days(value);
+      if (!days) return fail(days.error());
+      cert_min_days = *days;
     } else if (key == "insecure" || key == "ca") {
       if (url.scheme != "https") return fail(key + "= only applies to https://");
       if (key == "insecure") request.verify_tls = !truthy(value);
@@ -127,7 +145,12 @@ std::expected<std::unique_ptr<Probe>, std::string> make_http_probe(const ProbeSp
   if (body && request.method == "HEAD") return fail("body= needs method=GET");
   std::string path = url.path.empty() ? "/" : url.path;
   request.target = percent_encode(path, "/:@!$&'()*+,;=") + passed_on;
-  return std::make_unique<HttpProbe>(std::move(request), std::move(expected), std::move(body), path);
+  std::optional<CertCheck> cert;
+  if (cert_min_days) {
+    cert = CertCheck{request.host, request.port, "", request.ca_file, request.verify_tls, *cert_min_days};
+  }
+  return std::make_unique<HttpProbe>(std::move(request), std::move(expected), std::move(body), path,
+                                     std::move(cert));
 }
 
 STACKGATE_EXPORT_PROBE(make_http_probe, "http", "https", "http+unix");

@@ -17,7 +17,8 @@
 //
 // Options: status=200 | 200,204 | 2xx (list of codes and classes),
 // body=SUBSTRING, method=GET|HEAD, header=Name:Value (repeatable),
-// insecure=1 and ca=/path (https only). Userinfo becomes basic auth. Any
+// insecure=1 and ca=/path (https only), cert_min_days=N (https only: the
+// certificate is checked first as by tls://, see tls_probe.h). Userinfo becomes basic auth. Any
 // other query parameter is passed on to the server.
 #pragma once
 

@@ -7,10 +7,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -123,6 +125,21 @@ NetError from_gai(int rc, const std::string& host) {
     case EAI_SYSTEM: return {NetFailure::other, host + ": name lookup failed: " + std::strerror(errno), rc};
     default: return {NetFailure::other, host + ": name lookup failed: " + gai_strerror(rc), rc};
   }
+}
+
+// EACCES on a unix socket (the classic 502 of a proxy in front of an app
+// server): what the socket allows and who asked, so the fix is obvious.
+std::string unix_denied(const std::string& path) {
+  std::string who = "probing as uid " + std::to_string(::geteuid()) + " gid " + std::to_string(::getegid());
+  std::string head = "permission denied connecting to unix socket " + path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return head + " (cannot stat it: " + std::strerror(errno) + "; " + who + ")";
+  }
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return head + " (mode " + mode + ", owner uid " + std::to_string(st.st_uid) + " gid " + std::to_string(st.st_gid) +
+         "; " + who + ")";
 }
 
 }  // namespace
@@ -255,7 +272,7 @@ std::expected<Socket, NetError> connect_unix(const std::string& path, const Dead
   int err = errno;
   switch (err) {
     case ENOENT: return std::unexpected(NetError{NetFailure::missing, "unix socket " + path + " does not exist yet"});
-    case EACCES: return std::unexpected(NetError{NetFailure::denied, "permission denied connecting to unix socket " + path});
+    case EACCES: return std::unexpected(NetError{NetFailure::denied, unix_denied(path)});
     case EAGAIN: return std::unexpected(NetError{NetFailure::other, "unix socket " + path + " backlog full"});
     case EINPROGRESS:
       if (!wait_for(s.fd(), POLLOUT, deadline)) return std::unexpected(timed_out(deadline, "connecting to " + path));

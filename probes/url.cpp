@@ -24,6 +24,9 @@ bool allows_several_hosts(std::string_view scheme) { return scheme == "kafka" ||
 // dns://name names what to resolve, not where to connect.
 bool takes_no_port(std::string_view scheme) { return scheme == "dns"; }
 
+// disk:///data, unix:///run/app.sock, sqlite:///data/app.db: a local path, no host.
+bool takes_local_path(std::string_view scheme) { return scheme == "disk" || scheme == "unix" || scheme == "sqlite"; }
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -136,7 +139,7 @@ const std::vector<std::string>& known_schemes() {
   static const std::vector<std::string> schemes = {
       "tcp", "http", "https", "http+unix", "postgres", "postgresql", "redis",
       "rediss", "kafka", "clickhouse", "zk", "mqtt", "mysql", "mariadb", "amqp",
-      "elasticsearch", "opensearch", "dns", "docker"};
+      "elasticsearch", "opensearch", "dns", "docker", "disk", "unix", "tls", "sqlite"};
   return schemes;
 }
 
@@ -181,6 +184,7 @@ std::optional<std::string> Url::param(std::string_view key) const {
 
 std::string Url::authority() const {
   if (scheme == "http+unix") return socket_path;
+  if (takes_local_path(scheme)) return path;
   if (hosts.empty()) return "";
   return format_host_port(hosts.front());
 }
@@ -250,6 +254,12 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
     if (!socket_path) return fail(socket_path.error());
     if (socket_path->empty()) return fail("missing socket path (write it percent-encoded: %2Frun%2Fapp.sock)");
     url.socket_path = *socket_path;
+  } else if (takes_local_path(url.scheme)) {
+    // scheme:///absolute/path: the authority must be empty (or localhost).
+    if (!authority.empty() && authority != "localhost") {
+      return fail(url.scheme + ":// takes a local path, not a host (write " + url.scheme + ":///path)");
+    }
+    if (!path_and_query.starts_with('/')) return fail("missing path (write " + url.scheme + ":///path)");
   } else if (url.scheme == "docker") {
     // docker://SERVICE: a Compose service name, not a host; no port.
     auto service = percent_decode(authority);

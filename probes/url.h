@@ -13,6 +13,10 @@
 //   amqp://user:pass@host:5672/vhost?queues=jobs&min_consumers=1
 //   elasticsearch://host:9200?status=yellow&indices=a,b   (opensearch://)
 //   dns://name?type=A&min_addresses=3              (no port)
+//   disk:///var/lib/data?min_free=1GiB&writable=1  (a local path, no host)
+//   unix:///run/app.sock                           (connect only)
+//   tls://host:port?cert_min_days=14               (any TLS server; no default port)
+//   sqlite:///data/app.db?quick_check=1            (a local path)
 //
 // Common query options, valid for every scheme: timeout (per attempt),
 // interval (first retry delay), passes and stable_for (the stability window;
@@ -42,7 +46,7 @@ struct Url {
   bool has_password = false;
   std::vector<HostPort> hosts;        // one, or several for kafka://a,b; docker: {service, 0}
   std::string socket_path;            // http+unix only: the decoded socket path
-  std::string path;                   // "/db", "/health" ("" when absent)
+  std::string path;                   // "/db", "/health" ("" when absent); the local path for disk, unix, sqlite
   std::vector<std::pair<std::string, std::string>> query;  // in order, decoded
   std::string text;                   // the URL as given ("" when built by hand)
 

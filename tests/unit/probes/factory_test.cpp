@@ -34,6 +34,10 @@ TEST_CASE("schemes map to their module family", "[factory]") {
   CHECK(module_family("mysql") == "mysql");
   CHECK(module_family("mariadb") == "mysql");
   CHECK(module_family("amqp") == "amqp");
+  CHECK(module_family("sqlite") == "sqlite");
+  CHECK(module_family("tls") == "http");
+  CHECK(module_family("disk").empty());
+  CHECK(module_family("unix").empty());
   CHECK(module_family("tcp").empty());
   CHECK(module_family("dns").empty());
 }

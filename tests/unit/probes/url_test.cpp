@@ -119,6 +119,17 @@ TEST_CASE("http+unix decodes the socket path from the host part", "[url]") {
   CHECK(url.authority() == "/var/run/app.sock");
 }
 
+TEST_CASE("disk:// and unix:// take a local path after the empty host", "[url]") {
+  Url disk = parse("disk:///var/lib/my%20data?min_free=1GiB");
+  CHECK(disk.hosts.empty());
+  CHECK(disk.path == "/var/lib/my data");
+  CHECK(disk.authority() == "/var/lib/my data");
+  CHECK(disk.param("min_free") == "1GiB");
+  Url local = parse("unix://localhost/run/app.sock");
+  CHECK(local.path == "/run/app.sock");
+  CHECK(local.authority() == "/run/app.sock");
+}
+
 TEST_CASE("query options keep their order and are decoded", "[url]") {
   Url url = parse("http://web/h?body=all%20good&header=X-A:1&header=X-B:2&flag&=x");
   REQUIRE(url.query.size() == 5);
@@ -203,8 +214,14 @@ TEST_CASE("default ports and known schemes agree", "[url]") {
   CHECK(default_port("elasticsearch") == 9200);
   CHECK(default_port("opensearch") == 9200);
   CHECK(default_port("dns") == 0);
+  CHECK(default_port("tls") == 0);   // any TLS server: the port is always given
+  CHECK(default_port("disk") == 0);  // local paths
+  CHECK(default_port("unix") == 0);
   for (const std::string& scheme : known_schemes()) {
-    if (scheme == "tcp" || scheme == "http+unix" || scheme == "docker" || scheme == "dns") continue;
+    if (scheme == "tcp" || scheme == "http+unix" || scheme == "docker" || scheme == "dns" || scheme == "tls" ||
+        scheme == "disk" || scheme == "unix" || scheme == "sqlite") {
+      continue;
+    }
     INFO(scheme);
     CHECK(default_port(scheme) > 0);
   }

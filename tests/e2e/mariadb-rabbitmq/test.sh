@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Scenario "mariadb-rabbitmq": zero-config mysql:// and amqp:// probes inferred
+# from the servers' environment, and a queue (x-stackgate `queues=tasks`) that a
+# job creates 5 s after the broker answers. The app exits 1 unless MariaDB's
+# database takes its login over TCP and the queue exists on its one try.
+# Asserted from container timestamps and the servers' own logs, and from
+# `plan` in the stackgate image.
+set -uo pipefail
+source "$E2E_DIR/lib/common.sh"
+name=mariadb-rabbitmq
+P=${PROJECT:-sge2e-mr}
+F=$SCENARIO_DIR/compose.yaml
+export COMPOSE_PROJECT_NAME=$P
+trap 'dc_down "$P" "$F"' EXIT
+dc_down "$P" "$F"
+
+# plan, as users run it: the typed probes, redacted.
+out=$(bounded 60 docker run --rm -v "$SCENARIO_DIR:/stack:ro" -w /stack "$STACKGATE_IMAGE" -f /stack/compose.yaml \
+  -p "$P" --docker never plan 2>&1) || { echo "$out"; e2e_fail $name "plan failed"; exit 1; }
+echo "$out" | sed 's/^/    /'
+for rx in 'mysql://app:\*\*\*@mariadb:3306/appdb' 'amqp://app:\*\*\*@rabbitmq:5672/jobs([^?]|$)' \
+          'amqp://app:\*\*\*@rabbitmq:5672/jobs\?queues=tasks'; do
+  grep -qE -- "$rx" <<<"$out" || { e2e_fail $name "plan lacks /$rx/"; exit 1; }
+done
+if grep -qE 'app-pw-3306|app-pw-5672|root-pw-7781' <<<"$out"; then
+  e2e_fail $name "plan prints a password"; exit 1
+fi
+
+t0=$(date +%s.%N)
+e2e_log "compose up"
+dc "$P" "$F" up -d
+up_rc=$?
+e2e_log "compose up exited $up_rc after $(fcalc "$(date +%s.%N) - $t0") s"
+gate=$(cid "$P" gate) app=$(cid "$P" app) setup=$(cid "$P" setup)
+mariadb=$(cid "$P" mariadb) rabbitmq=$(cid "$P" rabbitmq)
+echo "---- gate output"; [ -n "$gate" ] && docker logs "$gate" 2>&1 | tail -40 | sed 's/^/    /'
+fail() { dump_logs $(docker ps -aq --filter "label=com.docker.compose.project=$P"); e2e_fail $name "$*"; exit 1; }
+[ "$up_rc" = 0 ] && [ -n "$app" ] ||
+  fail "compose up failed (exit $up_rc); gate exit code $(docker inspect -f '{{.State.ExitCode}}' "$gate" 2>/dev/null)"
+gate_rc=$(docker inspect -f '{{.State.ExitCode}}' "$gate")
+[ "$gate_rc" = 0 ] || fail "gate exited $gate_rc"
+wait_until 30 "app checked its upstreams" sh -c "docker logs '$app' 2>&1 | grep -qE 'all upstreams answered|FATAL'"
+docker logs "$app" 2>&1 | grep -q FATAL &&
+  fail "app crashed: $(docker logs "$app" 2>&1 | grep FATAL | head -1 | cut -c1-300)"
+docker logs "$app" 2>&1 | grep -q 'all upstreams answered' || fail "app never said its upstreams answered"
+grep -qE 'app-pw-3306|app-pw-5672|root-pw-7781' <<<"$(docker logs "$gate" 2>&1)" && fail "the gate printed a password"
+
+gate_end=$(finished_at "$gate") app_start=$(started_at "$app")
+echo "gate released at $gate_end, app started $(fcalc "$app_start - $gate_end") s later"
+
+# MariaDB: the temporary server (port 0: --skip-networking) really ran and was
+# ready before the real one; the gate released after the REAL server was ready.
+tmp_ready=$(log_ts "$mariadb" "ready for connections.*port: 0( |$)" first) ||
+  fail "no temporary (--skip-networking) server in the mariadb log: the trap did not happen"
+real_ready=$(log_ts "$mariadb" "ready for connections.*port: 3306( |$)") ||
+  fail "no 'ready for connections ... port: 3306' in the mariadb log"
+fge "$real_ready" "$tmp_ready" || fail "the real MariaDB server was ready before the temporary one?"
+fge "$gate_end" "$real_ready" ||
+  fail "the gate released $(fcalc "$real_ready - $gate_end") s before MariaDB's real server was ready"
+fge "$app_start" "$real_ready" || fail "the app started before MariaDB's real server was ready"
+echo "mariadb: temporary server ready $(fcalc "$real_ready - $tmp_ready") s before the real one;" \
+  "the real one $(fcalc "$gate_end - $real_ready") s before the gate released"
+
+# RabbitMQ: the broker booted, then the job declared the queue (5 s later: a
+# gate without queues=tasks would have released in between); the gate released
+# and the app started only after the declaration.
+broker_ready=$(log_ts "$rabbitmq" "Server startup complete") || fail "no 'Server startup complete' in the rabbitmq log"
+[ "$(docker inspect -f '{{.State.ExitCode}}' "$setup")" = 0 ] || fail "the setup job failed"
+declared=$(log_ts "$setup" "queue tasks declared") || fail "the setup job never declared the queue"
+fge "$declared" "$(fcalc "$broker_ready + 3")" ||
+  fail "the queue was declared only $(fcalc "$declared - $broker_ready") s after the broker was ready: no trap"
+fge "$gate_end" "$declared" ||
+  fail "the gate released $(fcalc "$declared - $gate_end") s before the queue existed"
+fge "$app_start" "$(finished_at "$setup")" || fail "the app started before the setup job finished"
+echo "rabbitmq: broker ready, queue declared $(fcalc "$declared - $broker_ready") s later," \
+  "the gate released $(fcalc "$gate_end - $declared") s after that"
+echo "total: compose up to app start $(fcalc "$app_start - $t0") s"
+e2e_pass $name

@@ -19,7 +19,8 @@ out=$(bounded 60 docker run --rm -v "$SCENARIO_DIR:/stack:ro" -w /stack "$STACKG
   -p "$P" --docker never plan 2>&1) || { echo "$out"; e2e_fail $name "plan failed"; exit 1; }
 echo "$out" | sed 's/^/    /'
 for rx in 'mysql://app:\*\*\*@mariadb:3306/appdb' 'amqp://app:\*\*\*@rabbitmq:5672/jobs([^?]|$)' \
-          'amqp://app:\*\*\*@rabbitmq:5672/jobs\?queues=tasks'; do
+          'amqp://app:\*\*\*@rabbitmq:5672/jobs\?queues=tasks  \[x-stackgate\]' \
+          'family: mysql: image stackgate-e2e/library/mariadb' 'family: rabbitmq: image stackgate-e2e/library/rabbitmq'; do
   grep -qE -- "$rx" <<<"$out" || { e2e_fail $name "plan lacks /$rx/"; exit 1; }
 done
 if grep -qE 'app-pw-3306|app-pw-5672|root-pw-7781' <<<"$out"; then
@@ -48,12 +49,13 @@ grep -qE 'app-pw-3306|app-pw-5672|root-pw-7781' <<<"$(docker logs "$gate" 2>&1)"
 gate_end=$(finished_at "$gate") app_start=$(started_at "$app")
 echo "gate released at $gate_end, app started $(fcalc "$app_start - $gate_end") s later"
 
-# MariaDB: the temporary server (port 0: --skip-networking) really ran and was
-# ready before the real one; the gate released after the REAL server was ready.
-tmp_ready=$(log_ts "$mariadb" "ready for connections.*port: 0( |$)" first) ||
+# MariaDB logs `ready for connections.` then `Version: '…' socket: '…' port: N`.
+# The temporary server (port 0: --skip-networking) really ran and was ready
+# before the real one; the gate released after the REAL server was ready.
+tmp_ready=$(log_ts "$mariadb" "Version: .*port: 0( |$)" first) ||
   fail "no temporary (--skip-networking) server in the mariadb log: the trap did not happen"
-real_ready=$(log_ts "$mariadb" "ready for connections.*port: 3306( |$)") ||
-  fail "no 'ready for connections ... port: 3306' in the mariadb log"
+real_ready=$(log_ts "$mariadb" "Version: .*port: 3306( |$)") ||
+  fail "no 'Version: ... port: 3306' (after 'ready for connections') in the mariadb log"
 fge "$real_ready" "$tmp_ready" || fail "the real MariaDB server was ready before the temporary one?"
 fge "$gate_end" "$real_ready" ||
   fail "the gate released $(fcalc "$real_ready - $gate_end") s before MariaDB's real server was ready"

@@ -29,6 +29,8 @@ if [ "${1:-}" = mariadbd ] && [ ! -d "$DATADIR/mysql" ]; then
     sleep 1
   done
   {
+    # mariadb-install-db's password-less root accounts go, as in the official image.
+    echo "DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1', 'root'@$(sql_str "$HOSTNAME");"
     echo "ALTER USER 'root'@'localhost' IDENTIFIED BY $(sql_str "$MARIADB_ROOT_PASSWORD");"
     echo "CREATE USER 'root'@'%' IDENTIFIED BY $(sql_str "$MARIADB_ROOT_PASSWORD");"
     echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"

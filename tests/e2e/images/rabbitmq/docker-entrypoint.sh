@@ -23,4 +23,7 @@ log.file = false
 CONF
 chmod 600 /etc/rabbitmq/rabbitmq.conf
 log "starting the broker (vhost $RABBITMQ_DEFAULT_VHOST)"
+# Debian's /usr/sbin/rabbitmq-server wrapper sends the log to
+# /var/log/rabbitmq/startup_log; the real script keeps it on the console.
+[ "${1:-}" = rabbitmq-server ] && { shift; exec /usr/lib/rabbitmq/bin/rabbitmq-server "$@"; }
 exec "$@"

@@ -60,6 +60,11 @@ fge "$real_ready" "$tmp_ready" || fail "the real MariaDB server was ready before
 fge "$gate_end" "$real_ready" ||
   fail "the gate released $(fcalc "$real_ready - $gate_end") s before MariaDB's real server was ready"
 fge "$app_start" "$real_ready" || fail "the app started before MariaDB's real server was ready"
+# The gate's own verdict on mariadb (Docker's timestamp of its line), not only
+# its release: rabbitmq keeps the gate waiting far longer.
+my_ok=$(log_ts "$gate" "mariadb ready after") || fail "the gate never said mariadb was ready"
+fge "$my_ok" "$real_ready" ||
+  fail "the gate called mariadb ready $(fcalc "$real_ready - $my_ok") s before its real server was (the --skip-networking trap)"
 echo "mariadb: temporary server ready $(fcalc "$real_ready - $tmp_ready") s before the real one;" \
   "the real one $(fcalc "$gate_end - $real_ready") s before the gate released"
 
@@ -73,8 +78,28 @@ fge "$declared" "$(fcalc "$broker_ready + 3")" ||
   fail "the queue was declared only $(fcalc "$declared - $broker_ready") s after the broker was ready: no trap"
 fge "$gate_end" "$declared" ||
   fail "the gate released $(fcalc "$declared - $gate_end") s before the queue existed"
+# The trap was real: the inferred probe (vhost only) passed before the queue
+# existed; only queues=tasks held the gate.
+vhost_ok=$(log_ts "$gate" "rabbitmq amqp://[^ ]*/jobs ready") || fail "the gate never said the vhost probe passed"
+fge "$declared" "$vhost_ok" ||
+  fail "the vhost-only probe passed only after the queue existed: the scenario shows no trap"
 fge "$app_start" "$(finished_at "$setup")" || fail "the app started before the setup job finished"
-echo "rabbitmq: broker ready, queue declared $(fcalc "$declared - $broker_ready") s later," \
-  "the gate released $(fcalc "$gate_end - $declared") s after that"
+echo "rabbitmq: broker ready, queue declared $(fcalc "$declared - $broker_ready") s later" \
+  "($(fcalc "$declared - $vhost_ok") s after the vhost-only probe passed), the gate released $(fcalc "$gate_end - $declared") s after that"
 echo "total: compose up to app start $(fcalc "$app_start - $t0") s"
+
+# Control: the app really crashes on what the gate protected it from (a queue
+# that does not exist, a database that does not exist), on the same network.
+net=$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$app" | awk '{print $1}')
+control() {
+  local what=$1 expect=$2 ctl rc; shift 2
+  ctl=$(bounded 60 docker run --rm --network "$net" "$@" stackgate-e2e/apps 2>&1)
+  rc=$?
+  echo "control ($what): exit $rc: $(grep FATAL <<<"$ctl" | cut -c1-200)"
+  [ "$rc" = 1 ] && grep -qE -- "$expect" <<<"$ctl" || fail "control ($what): the app did not crash as expected (exit $rc)"
+}
+control "queue missing" 'FATAL: upstream amqp not ready: .*NOT_FOUND' \
+  -e AMQP_URL=amqp://app:app-pw-5672@rabbitmq:5672/jobs -e AMQP_QUEUE=tasks-not-declared
+control "database missing" 'FATAL: upstream mysql not ready: .*(Unknown database|Access denied)' \
+  -e MYSQL_URL=mysql://app:app-pw-3306@mariadb:3306/appdb-missing
 e2e_pass $name

@@ -5,6 +5,8 @@
 set -euo pipefail
 : "${MARIADB_USER:=}" "${MARIADB_PASSWORD:=}" "${MARIADB_DATABASE:=}" "${E2E_INIT_DELAY:=0}" "${E2E_START_DELAY:=0}"
 DATADIR=/var/lib/mysql SOCKET=/run/mysqld/mysqld.sock
+# As in the official image, `command: ["--max-connections=50"]` means server options.
+case "${1:-}" in -*) set -- mariadbd "$@" ;; esac
 log() { echo "$(date -u +%FT%T.%3NZ) entrypoint: $*"; }
 [ "$E2E_START_DELAY" != 0 ] && { log "start delay ${E2E_START_DELAY}s"; sleep "$E2E_START_DELAY"; }
 # SQL string literal ('' doubles a quote; backslashes escaped).

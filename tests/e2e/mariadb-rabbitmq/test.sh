@@ -11,7 +11,8 @@ name=mariadb-rabbitmq
 P=${PROJECT:-sge2e-mr}
 F=$SCENARIO_DIR/compose.yaml
 export COMPOSE_PROJECT_NAME=$P
-trap 'dc_down "$P" "$F"' EXIT
+CTL_DIR=$(mktemp -d) && chmod 755 "$CTL_DIR"   # the gate reads it as a non-root user
+trap 'dc_down "$P" "$F"; [ -f "$CTL_DIR/compose.yaml" ] && dc_down "$P" "$CTL_DIR/compose.yaml"; rm -rf "$CTL_DIR"' EXIT
 dc_down "$P" "$F"
 
 # plan, as users run it: the typed probes, redacted.
@@ -102,4 +103,28 @@ control "queue missing" 'FATAL: upstream amqp not ready: .*NOT_FOUND' \
   -e AMQP_URL=amqp://app:app-pw-5672@rabbitmq:5672/jobs -e AMQP_QUEUE=tasks-not-declared
 control "database missing" 'FATAL: upstream mysql not ready: .*(Unknown database|Access denied)' \
   -e MYSQL_URL=mysql://app:app-pw-3306@mariadb:3306/appdb-missing
+
+# Control run: the same stack without rabbitmq's x-stackgate (only the inferred
+# vhost probe). The gate releases as soon as the broker is up, before the job
+# declared the queue, and the app crashes: the queue option is what protects it.
+dc_down "$P" "$F"
+python3 - "$F" "$CTL_DIR/compose.yaml" <<'PY' || fail "could not write the control compose file"
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+del doc["services"]["rabbitmq"]["x-stackgate"]
+yaml.safe_dump(doc, open(sys.argv[2], "w"), sort_keys=False)
+PY
+e2e_log "control run: compose up without the queue probe"
+dc "$P" "$CTL_DIR/compose.yaml" up -d
+up_rc=$?
+gate=$(cid "$P" gate) app=$(cid "$P" app) setup=$(cid "$P" setup)
+[ "$up_rc" = 0 ] && [ -n "$app" ] || fail "control run: compose up failed (exit $up_rc)"
+[ "$(docker inspect -f '{{.State.ExitCode}}' "$gate")" = 0 ] || fail "control run: the gate failed"
+wait_until 30 "control app checked its upstreams" sh -c "docker logs '$app' 2>&1 | grep -qE 'all upstreams answered|FATAL'"
+docker logs "$app" 2>&1 | grep -qE "FATAL: upstream amqp not ready: .*NOT_FOUND - no queue 'tasks'" ||
+  fail "control run: without the queue probe the app did not crash on the missing queue"
+wait_until 60 "control setup job finished" sh -c "[ \"\$(docker inspect -f '{{.State.Status}}' '$setup')\" = exited ]"
+declared=$(log_ts "$setup" "queue tasks declared") || fail "control run: the setup job never declared the queue"
+fge "$declared" "$(started_at "$app")" || fail "control run: the app started after the queue existed"
+echo "control run: without queues=tasks the gate released $(fcalc "$declared - $(finished_at "$gate")") s before the queue existed; the app crashed"
 e2e_pass $name

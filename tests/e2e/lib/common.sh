@@ -244,6 +244,8 @@ build_server_images() {
   build_image stackgate-e2e/clickhouse/clickhouse-server "$img/clickhouse" || ok=1
   build_image stackgate-e2e/library/eclipse-mosquitto "$img/mosquitto" || ok=1
   build_image stackgate-e2e/library/nginx "$img/nginx" || ok=1
+  build_image stackgate-e2e/library/mariadb "$img/mariadb" || ok=1
+  build_image stackgate-e2e/library/rabbitmq "$img/rabbitmq" || ok=1
   build_image stackgate-e2e/apps "$img/apps" || ok=1
   if ctx=$(stage_kafka_context); then
     build_image stackgate-e2e/apache/kafka "$ctx" "" --build-arg BASE=stackgate-e2e/jre:bookworm || ok=1

@@ -11,6 +11,8 @@ Environment (each optional; unset = not an upstream):
   CLICKHOUSE_URL    http://user:pass@host:8123/db  (runs SELECT 1)
   ZK_HOST           host[:port]  (4lw srvr must say Mode: standalone|leader|follower)
   HTTP_UPSTREAMS    space-separated URLs that must answer 200
+  MYSQL_URL         mysql://user:pass@host:3306/db  (logs in over TCP, runs SELECT 1 in db)
+  AMQP_URL          amqp://user:pass@host:5672/vhost; AMQP_QUEUE (must exist: passive declare)
 """
 import base64, http.server, json, os, socket, sys, time, urllib.parse, urllib.request
 
@@ -106,6 +108,36 @@ def check_http(url):
             raise RuntimeError(f"{url} answered {r.status}")
 
 
+def check_mysql(url):
+    import pymysql
+    u = urllib.parse.urlparse(url)
+    conn = pymysql.connect(host=u.hostname, port=u.port or 3306, user=urllib.parse.unquote(u.username or "root"),
+                           password=urllib.parse.unquote(u.password or ""),
+                           database=urllib.parse.unquote(u.path.lstrip("/")) or None, connect_timeout=3)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1")
+            assert cur.fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+def check_amqp(url, queue):
+    import pika
+    params = pika.URLParameters(url)
+    params.socket_timeout = 3
+    params.blocked_connection_timeout = 3
+    params.connection_attempts = 1
+    conn = pika.BlockingConnection(params)
+    try:
+        if queue:
+            # Passive: fails with 404 NOT_FOUND when the queue does not exist.
+            conn.channel().queue_declare(queue=queue, passive=True)
+    finally:
+        if conn.is_open:
+            conn.close()
+
+
 def main():
     env = os.environ.get
     checks = []
@@ -119,6 +151,10 @@ def main():
         checks.append(("clickhouse", lambda: check_clickhouse(env("CLICKHOUSE_URL"))))
     if env("ZK_HOST"):
         checks.append(("zookeeper", lambda: check_zk(env("ZK_HOST"))))
+    if env("MYSQL_URL"):
+        checks.append(("mysql", lambda: check_mysql(env("MYSQL_URL"))))
+    if env("AMQP_URL"):
+        checks.append(("amqp", lambda: check_amqp(env("AMQP_URL"), env("AMQP_QUEUE"))))
     for url in (env("HTTP_UPSTREAMS") or "").split():
         checks.append((url, lambda url=url: check_http(url)))
     log(f"starting; checking {len(checks)} upstreams once: {', '.join(n for n, _ in checks)}")

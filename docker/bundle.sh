@@ -42,6 +42,20 @@ for e in "${elfs[@]}"; do
   done < <(ldd "$e" | awk '/=> \//{print $3} /^\s*\/[^ ]*ld-linux/{print $1}')
 done
 
+# libmariadb's authentication plugins (caching_sha2_password: MySQL 8's
+# default), next to the mysql module, which points libmariadb at them.
+plugins=$(ls -d /usr/lib/*/libmariadb3/plugin 2>/dev/null | head -1)
+if [ -e "$mods/libstackgate-mysql.so" ] && [ -n "$plugins" ]; then
+  mkdir -p "$mods/mariadb-plugin"
+  cp -L "$plugins"/*.so "$mods/mariadb-plugin/"
+  for p in "$mods"/mariadb-plugin/*.so; do
+    while read -r lib; do
+      [ -n "$lib" ] && ! is_glibc "$lib" && [ ! -e "$deps/$(basename "$lib")" ] && cp -L "$(readlink -f "$lib")" "$deps/$(basename "$lib")"
+    done < <(ldd "$p" | awk '/=> \//{print $3}')
+    patchelf --set-rpath '$ORIGIN/../deps' "$p"
+  done
+fi
+
 # glibc's NSS modules and the interpreter at the path in PT_INTERP.
 libdir=/lib/x86_64-linux-gnu
 [ -d "$libdir" ] || libdir=$(dirname "$(ldd "$bin" | awk '/libc.so/{print $3}')")

@@ -7,6 +7,8 @@
 #include "probes/mysql_probe.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <poll.h>
 
@@ -29,6 +31,24 @@
 #include "util/strings.h"
 
 namespace stackgate::probes {
+namespace {
+
+// libmariadb loads authentication plugins (caching_sha2_password, MySQL 8's
+// default) from a directory compiled in for Debian. The container image
+// carries them next to this module instead (docker/bundle.sh): use that
+// directory when it is there.
+std::string bundled_plugin_dir() {
+  Dl_info info{};
+  if (::dladdr(reinterpret_cast<void*>(&bundled_plugin_dir), &info) == 0 || info.dli_fname == nullptr) return "";
+  std::string path = info.dli_fname;
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return "";
+  std::string dir = path.substr(0, slash) + "/mariadb-plugin";
+  return ::access(dir.c_str(), R_OK | X_OK) == 0 ? dir : "";
+}
+
+}  // namespace
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -199,6 +219,8 @@ Outcome MysqlProbe::check(Millis timeout) {
     mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &seconds);
     mysql_options(m, MYSQL_OPT_NONBLOCK, nullptr);
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    static const std::string plugin_dir = bundled_plugin_dir();
+    if (!plugin_dir.empty()) mysql_options(m, MYSQL_PLUGIN_DIR, plugin_dir.c_str());
     mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "stackgate");
 
     MYSQL* connected = nullptr;

@@ -127,4 +127,9 @@ wait_until 60 "control setup job finished" sh -c "[ \"\$(docker inspect -f '{{.S
 declared=$(log_ts "$setup" "queue tasks declared") || fail "control run: the setup job never declared the queue"
 fge "$declared" "$(started_at "$app")" || fail "control run: the app started after the queue existed"
 echo "control run: without queues=tasks the gate released $(fcalc "$declared - $(finished_at "$gate")") s before the queue existed; the app crashed"
+# The image carries libmariadb's authentication plugins (MySQL 8 logs in with
+# caching_sha2_password), next to the mysql module.
+img_files=$(c=$(docker create "$STACKGATE_IMAGE") && { docker export "$c" | tar -t; docker rm "$c" >/dev/null; })
+grep -q 'usr/local/lib/stackgate/mariadb-plugin/caching_sha2_password.so' <<<"$img_files" ||
+  { e2e_fail $name "the stackgate image lacks libmariadb's caching_sha2_password plugin"; exit 1; }
 e2e_pass $name

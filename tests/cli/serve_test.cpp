@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -97,6 +98,30 @@ HttpAnswer http_get(const std::string& address, const std::string& path) {
   size_t body = raw.find("\r\n\r\n");
   if (body != std::string::npos) answer.body = raw.substr(body + 4);
   return answer;
+}
+
+// One GET over a unix socket, bounded by 2 s; the raw answer.
+std::string unix_get(const std::string& path, const std::string& target) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  std::string raw;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    std::string request = "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    auto until = Steady::now() + 2s;
+    char buf[4096];
+    while (Steady::now() < until) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      raw.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return raw;
 }
 
 // Asks until `done` holds or `limit` passes; returns the last answer.
@@ -243,6 +268,26 @@ TEST_CASE("promtool check metrics accepts serve's /metrics", "[serve][promtool]"
   std::filesystem::remove(file);
   INFO(r.out << r.err);
   CHECK(r.code == 0);
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
+TEST_CASE("serve listens on a unix socket with --listen unix:PATH", "[serve]") {
+  Listener upstream;
+  std::string path = (std::filesystem::temp_directory_path() / ("sg-serve-" + std::to_string(::getpid()) + ".sock")).string();
+  Process p({STACKGATE_BIN, "serve", "--listen", "unix:" + path, "--interval", "100ms",
+             "tcp://127.0.0.1:" + std::to_string(upstream.port())},
+            base_env());
+  REQUIRE(p.wait_for_output([&](const std::string&, const std::string& err) { return contains(err, "on unix:" + path); }, 10s));
+  std::string raw;
+  auto until = Steady::now() + 10s;
+  for (int i = 0; i < 500 && Steady::now() < until; ++i) {
+    raw = unix_get(path, "/readyz");
+    if (raw.rfind("HTTP/1.1 200 ", 0) == 0) break;
+    std::this_thread::sleep_for(20ms);  // poll spacing
+  }
+  CHECK(raw.rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(contains(raw, "ready: 1 targets healthy"));
   p.signal(SIGTERM);
   CHECK(p.wait(2s) == 143);
 }

@@ -291,3 +291,62 @@ TEST_CASE("serve listens on a unix socket with --listen unix:PATH", "[serve]") {
   p.signal(SIGTERM);
   CHECK(p.wait(2s) == 143);
 }
+
+namespace {
+
+// The value of the first series of an instant query, "" when there is none.
+std::string query_value_of(const std::string& prometheus, const std::string& query) {
+  HttpAnswer a = http_get(prometheus, "/api/v1/query?query=" + query);
+  if (a.status != 200) return "";
+  auto doc = nlohmann::json::parse(a.body, nullptr, false);
+  if (doc.is_discarded() || doc["data"]["result"].empty()) return "";
+  return doc["data"]["result"][0]["value"][1].get<std::string>();
+}
+
+std::string poll_query(const std::string& prometheus, const std::string& query, const std::string& want,
+                       std::chrono::milliseconds limit) {
+  auto until = Steady::now() + limit;
+  std::string last;
+  for (int i = 0; i < 1000 && Steady::now() < until; ++i) {
+    last = query_value_of(prometheus, query);
+    if (last == want) return last;
+    std::this_thread::sleep_for(100ms);  // poll spacing
+  }
+  return last;
+}
+
+}  // namespace
+
+TEST_CASE("a real Prometheus scrapes serve and sees probe_success flip when the upstream closes", "[serve][prometheus]") {
+  Listener upstream;
+  Process serve(serve_argv({"--failures", "1", "tcp://127.0.0.1:" + std::to_string(upstream.port())}), base_env());
+  std::string address = start_serve(serve);
+
+  int port = 0;
+  {
+    Listener free_port;  // released just before Prometheus binds it
+    port = free_port.port();
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / ("sg-prom-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/prometheus.yml") << "global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n"
+                                            "scrape_configs:\n  - job_name: stackgate\n    static_configs:\n"
+                                            "      - targets: [\"" + address + "\"]\n";
+  std::string prometheus = "127.0.0.1:" + std::to_string(port);
+  Process prom({"/usr/bin/prometheus", "--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/data",
+                "--web.listen-address=" + prometheus},
+               {}, dir);
+
+  std::string labels = "probe_success%7Bservice%3D%22127.0.0.1%3A" + std::to_string(upstream.port()) + "%22%7D";
+  CHECK(poll_query(prometheus, labels, "1", 60s) == "1");
+  CHECK(poll_query(prometheus, "up%7Bjob%3D%22stackgate%22%7D", "1", 10s) == "1");
+
+  upstream.close();
+  CHECK(poll_query(prometheus, labels, "0", 30s) == "0");
+
+  prom.signal(SIGTERM);
+  CHECK(prom.wait(10s).has_value());
+  serve.signal(SIGTERM);
+  CHECK(serve.wait(2s) == 143);
+  std::filesystem::remove_all(dir);
+}

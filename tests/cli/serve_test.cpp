@@ -350,3 +350,16 @@ TEST_CASE("a real Prometheus scrapes serve and sees probe_success flip when the 
   CHECK(serve.wait(2s) == 143);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("serve exits 2 with the reason when it cannot listen", "[serve]") {
+  Listener taken;
+  std::string address = "127.0.0.1:" + std::to_string(taken.port());
+  stackgate::testing::Result busy =
+      stackgate::testing::run({STACKGATE_BIN, "serve", "--listen", address, "tcp://127.0.0.1:1"}, base_env(), "", 10s);
+  CHECK(busy.code == 2);
+  CHECK(busy.err == "stackgate: error: cannot listen on " + address + ": Address already in use\n");
+  stackgate::testing::Result bad =
+      stackgate::testing::run({STACKGATE_BIN, "serve", "--listen", "bogus", "tcp://127.0.0.1:1"}, base_env(), "", 10s);
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "stackgate: error: expected HOST:PORT or unix:/path, got 'bogus'\n");
+}

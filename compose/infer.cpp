@@ -430,7 +430,6 @@ void infer_service(const InferIndex& index, const Service& service, const InferO
 }  // namespace
 
 InferResult explain_probes(const InferIndex& index, const Service& service, const InferOptions& options) {
-  const Project& project = index.project();
   InferResult result;
   const StackgateExtension& ext = service.stackgate;
   if (ext.skip) {

@@ -32,7 +32,7 @@ struct CommandInfo {
 
 // The one table of subcommands (ninja's kTools): feeds --help, the list
 // printed for an unknown command, and dispatch.
-constexpr std::array<CommandInfo, 8> k_commands{{
+constexpr std::array<CommandInfo, 9> k_commands{{
     {"plan", Command::plan, "Show the readiness plan: levels, probes and where each value came from"},
     {"lint", Command::lint, "Report gating hazards in the compose files (exit 2 on errors)"},
     {"wait", Command::wait,
@@ -41,6 +41,8 @@ constexpr std::array<CommandInfo, 8> k_commands{{
     {"exec", Command::exec, "Wait like `wait`, then replace this process with CMD: exec --for S -- CMD ARGS"},
     {"check", Command::check, "One attempt per URL, no compose file: exit 0 healthy, 1 not (or a bad URL)"},
     {"smoke", Command::smoke, "Probe every service of the running stack once (or until --timeout)"},
+    {"serve", Command::serve,
+     "Probe every target forever and serve /healthz, /readyz, /status and /metrics (Prometheus)"},
     {"help", std::nullopt, "Show the help of stackgate or of one command: help [COMMAND]"},
     {"version", std::nullopt, "Print the version"},
 }};
@@ -239,6 +241,20 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
   }
   subs["check"]->add_option("urls", o.urls, "Probe URLs (tcp://, http://, postgres://, redis://, ...)")->required();
   add_wait_options(subs["smoke"], o, raw);
+  add_for(subs["serve"], o, "Serve these services' upstreams only (default: every service of the project)");
+  subs["serve"]->add_option("urls", o.urls, "Probe URLs to serve as well; with URLs and no --for no compose file is read")
+      ->type_name("URL");
+  subs["serve"]->add_option("--listen", o.listen, "HOST:PORT or unix:/path to listen on (default 0.0.0.0:9400)")
+      ->envname("STACKGATE_LISTEN");
+  subs["serve"]->add_option("--interval", raw.interval, "Time between attempts per target that sets none (default 10s)")
+      ->envname("STACKGATE_INTERVAL")
+      ->type_name("DURATION");
+  subs["serve"]->add_option("--failures", o.failures, "Consecutive failures that make a target unhealthy (default 3)")
+      ->envname("STACKGATE_FAILURES")
+      ->check(CLI::Range(1, 1000000));
+  subs["serve"]->add_option("--successes", o.successes, "Consecutive passes that make a target healthy (default 1)")
+      ->envname("STACKGATE_SUCCESSES")
+      ->check(CLI::Range(1, 1000000));
   subs["help"]->add_option("command", raw.help_topic, "The command to describe")->type_name("COMMAND");
 
   // The command of exec (and of wait) is everything after the first "--":

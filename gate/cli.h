@@ -16,7 +16,7 @@
 
 namespace stackgate::gate {
 
-enum class Command { plan, lint, wait, exec, check, smoke };
+enum class Command { plan, lint, wait, exec, check, smoke, serve };
 enum class LogFormat { text, json };
 enum class PlanFormat { text, json, dot };
 // --color: auto = the live table with colours only on a terminal and when
@@ -59,7 +59,12 @@ struct Options {
   std::optional<std::string> report_junit;
   std::vector<std::string> command_line;             // exec, wait: after "--"
 
-  // check, wait: probe URLs (wait: probed in the first level, beside --for's).
+  // serve (the defaults are in serve.h and health.h).
+  std::string listen = "0.0.0.0:9400";         // HOST:PORT or unix:/path
+  int failures = 3;                            // consecutive failures: healthy -> unhealthy
+  int successes = 1;                           // consecutive passes: -> healthy
+
+  // check, wait, serve: probe URLs (wait: probed in the first level, beside --for's).
   std::vector<std::string> urls;
 };
 

@@ -34,6 +34,7 @@
 #include "gate/report_files.h"
 #include "gate/reporter.h"
 #include "gate/scheduler.h"
+#include "gate/serve.h"
 #include "gate/signals.h"
 #include "gate/tasks.h"
 #include "probes/docker_probe.h"
@@ -420,6 +421,56 @@ int cmd_check(const Options& o, SignalWatcher& signals) {
   return exit_code_for(result, signals);
 }
 
+// serve: every planned probe (all services, or --for's upstreams) and every
+// URL, probed forever; see serve.h. The window options do not apply: the
+// thresholds (--failures, --successes) take their place.
+int cmd_serve(const Options& o, SignalWatcher& signals) {
+  TaskDefaults defaults{probes::Window{1, Millis{0}}, true};
+  std::vector<ServeTarget> targets;
+  Closures closures;
+  auto interval_of = [&](const ProbeTask& task) {
+    return task.options.interval.value_or(o.interval.value_or(k_default_serve_interval));
+  };
+  if (o.urls.empty() || !o.targets.empty()) {
+    auto project = load(o);
+    if (!project) return project.error();
+    auto graph = graph_of(*project);
+    if (!graph) return graph.error();
+    if (auto ok = check_targets(*graph, o.targets); !ok) return usage_error(ok.error());
+    compose::InferOptions infer = infer_options(o);
+    Plan plan = make_plan(*project, *graph, o.targets, infer);
+    auto planned = build_tasks(plan, *project, defaults);
+    if (!planned) return print_config_errors(planned.error());
+    for (const LevelTasks& level : *planned) {
+      for (const ServiceTasks& service : level) {
+        for (const ProbeTask& task : service.probes) targets.push_back({service.name, task, interval_of(task)});
+      }
+    }
+    // /readyz?service=S asks what `wait --for S` would wait for.
+    for (const auto& [name, planned_service] : plan.services) {
+      Plan upstream = make_plan(*project, *graph, {name}, infer);
+      std::vector<std::string>& closure = closures[name];
+      for (const auto& [up, up_service] : upstream.services) {
+        if (!up_service.release) closure.push_back(up);
+      }
+    }
+  }
+  if (!o.urls.empty()) {
+    auto extra = url_tasks(o.urls, defaults);
+    if (!extra) return k_exit_usage;
+    for (const ServiceTasks& service : *extra) {
+      closures[service.name] = {service.name};
+      for (const ProbeTask& task : service.probes) targets.push_back({service.name, task, interval_of(task)});
+    }
+  }
+  setup_logging(o);
+  HealthThresholds thresholds{o.failures, o.successes};
+  if (!serve_until(std::move(targets), closures, thresholds, o.listen, signals.cancelled(), std::cerr)) {
+    return k_exit_usage;
+  }
+  return signals.signal() != 0 ? signals.exit_code() : k_exit_ok;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -435,6 +486,16 @@ int run(int argc, char** argv) {
         // Before any thread starts: every later thread inherits the mask.
         SignalWatcher signals([] { process_clock().wake(); });
         return finish(cmd_check(o, signals));
+      }
+      case Command::serve: {
+        SignalWatcher signals([] {});
+        int code = cmd_serve(o, signals);
+        // Probe loops are detached and may be inside a library call: leave
+        // without static destructors, as finish() does for stuck attempts.
+        std::cout.flush();
+        std::cerr.flush();
+        std::fflush(nullptr);
+        _exit(code);
       }
       case Command::wait:
       case Command::exec:

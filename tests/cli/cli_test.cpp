@@ -720,16 +720,16 @@ TEST_CASE("a fatal outcome exits 1, a timeout 124", "[cli][wait][exit]") {
 // --- commands, help, version, quiet, colour -----------------------------------------
 
 TEST_CASE("an unknown command names itself and lists the commands", "[cli]") {
-  Result r = sg({"serve"});
+  Result r = sg({"deploy"});
   CHECK(r.code == 2);
-  CHECK(r.err.rfind("stackgate: unknown command 'serve'\n", 0) == 0);
-  for (const char* name : {"plan", "lint", "wait", "exec", "check", "smoke", "help", "version"}) {
+  CHECK(r.err.rfind("stackgate: unknown command 'deploy'\n", 0) == 0);
+  for (const char* name : {"plan", "lint", "wait", "exec", "check", "smoke", "serve", "help", "version"}) {
     CHECK(contains(r.err, std::string("\n  ") + name + " "));
   }
   // After global options with values too.
-  Result after = sg({"-f", "plan.yaml", "--log-format", "json", "serve"});
+  Result after = sg({"-f", "plan.yaml", "--log-format", "json", "deploy"});
   CHECK(after.code == 2);
-  CHECK(contains(after.err, "unknown command 'serve'"));
+  CHECK(contains(after.err, "unknown command 'deploy'"));
   Result none = sg({"-f", "plan.yaml"});
   CHECK(none.code == 2);
   CHECK(none.err.rfind("stackgate: a command is required\nCommands:\n", 0) == 0);
@@ -747,9 +747,9 @@ TEST_CASE("help and version are commands too", "[cli]") {
   CHECK(wait.code == 0);
   CHECK(contains(wait.out, "--invert"));
   CHECK(contains(wait.out, "--interval"));
-  Result unknown = sg({"help", "serve"});
+  Result unknown = sg({"help", "deploy"});
   CHECK(unknown.code == 2);
-  CHECK(contains(unknown.err, "unknown command 'serve'"));
+  CHECK(contains(unknown.err, "unknown command 'deploy'"));
   Result version = sg({"version"});
   CHECK(version.code == 0);
   CHECK(version.out == std::string("stackgate ") + STACKGATE_TEST_VERSION + "\n");

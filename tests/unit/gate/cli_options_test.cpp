@@ -122,6 +122,24 @@ TEST_CASE("check's usage errors exit 1, everyone else's 2", "[cli]") {
 
 TEST_CASE("an unknown command is named, with the list of commands", "[cli]") {
   std::string err;
-  CHECK(std::get<int>(parse({"--log-format", "json", "serve"}, &err)) == 2);
-  CHECK(err.find("stackgate: unknown command 'serve'\nCommands:\n  plan ") == 0);
+  CHECK(std::get<int>(parse({"--log-format", "json", "deploy"}, &err)) == 2);
+  CHECK(err.find("stackgate: unknown command 'deploy'\nCommands:\n  plan ") == 0);
+}
+
+TEST_CASE("serve takes --listen, --interval, --failures, --successes and URLs", "[cli][serve]") {
+  Options defaults = std::get<Options>(parse({"serve"}));
+  CHECK(defaults.command == Command::serve);
+  CHECK(defaults.listen == "0.0.0.0:9400");
+  CHECK(defaults.failures == 3);
+  CHECK(defaults.successes == 1);
+  Options o = std::get<Options>(parse({"serve", "--listen", "unix:/run/sg.sock", "--interval", "2s", "--failures", "5",
+                                       "--successes", "2", "tcp://a:1", "--for", "api"}));
+  CHECK(o.listen == "unix:/run/sg.sock");
+  CHECK(o.interval == std::chrono::milliseconds(2000));
+  CHECK(o.failures == 5);
+  CHECK(o.successes == 2);
+  CHECK(o.urls == std::vector<std::string>{"tcp://a:1"});
+  CHECK(o.targets == std::vector<std::string>{"api"});
+  CHECK(std::get<int>(parse({"serve", "--failures", "0"})) == 2);
+  CHECK(std::get<int>(parse({"serve", "--interval", "0s"})) == 2);
 }

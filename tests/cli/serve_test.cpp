@@ -1,0 +1,365 @@
+// `stackgate serve` as a real process: it probes loopback sockets the test
+// opens and closes, and is asked over real HTTP. Every wait is a bounded
+// poll; nothing sleeps to let something happen.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "tests/cli/process.h"
+
+using namespace std::chrono_literals;
+using stackgate::testing::Process;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+std::map<std::string, std::string> base_env() {
+  return {{"STACKGATE_MODULE_DIR", STACKGATE_MODULES}, {"COMPOSE_FILE", ""}, {"COMPOSE_PROFILES", ""}, {"TERM", "dumb"}};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// A listening TCP socket on 127.0.0.1 that the test closes to make a target fail.
+class Listener {
+ public:
+  Listener() {
+    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(m_fd, 64) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    m_port = ntohs(addr.sin_port);
+  }
+  ~Listener() { close(); }
+  void close() {
+    if (m_fd >= 0) ::close(m_fd);
+    m_fd = -1;
+  }
+  int port() const { return m_port; }
+
+ private:
+  int m_fd = -1;
+  int m_port = 0;
+};
+
+struct HttpAnswer {
+  int status = 0;  // 0: no answer
+  std::string body;
+};
+
+// One GET over a fresh connection to "127.0.0.1:PORT", bounded by 2 s.
+HttpAnswer http_get(const std::string& address, const std::string& path) {
+  size_t colon = address.rfind(':');
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
+  ::inet_pton(AF_INET, address.substr(0, colon).c_str(), &addr.sin_addr);
+  HttpAnswer answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return answer;
+  }
+  std::string request = "GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string raw;
+  auto until = Steady::now() + 2s;
+  char buf[4096];
+  while (Steady::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  if (raw.rfind("HTTP/1.1 ", 0) != 0) return answer;
+  answer.status = std::stoi(raw.substr(9, 3));
+  size_t body = raw.find("\r\n\r\n");
+  if (body != std::string::npos) answer.body = raw.substr(body + 4);
+  return answer;
+}
+
+// One GET over a unix socket, bounded by 2 s; the raw answer.
+std::string unix_get(const std::string& path, const std::string& target) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  std::string raw;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    std::string request = "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    auto until = Steady::now() + 2s;
+    char buf[4096];
+    while (Steady::now() < until) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      raw.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return raw;
+}
+
+// Asks until `done` holds or `limit` passes; returns the last answer.
+HttpAnswer poll_get(const std::string& address, const std::string& path,
+                    const std::function<bool(const HttpAnswer&)>& done, std::chrono::milliseconds limit) {
+  auto until = Steady::now() + limit;
+  HttpAnswer last;
+  for (int i = 0; i < 1000 && Steady::now() < until; ++i) {
+    last = http_get(address, path);
+    if (done(last)) return last;
+    std::this_thread::sleep_for(20ms);  // poll spacing, not synchronisation
+  }
+  return last;
+}
+
+// Starts serve and returns the address it announces on stderr.
+std::string start_serve(Process& p) {
+  std::regex announced("serving [0-9]+ targets? on ([0-9.]+:[0-9]+)");
+  std::smatch m;
+  REQUIRE(p.wait_for_output([&](const std::string&, const std::string& err) { return std::regex_search(err, m, announced); },
+                            10s));
+  std::regex_search(p.err(), m, announced);
+  return m[1];
+}
+
+std::vector<std::string> serve_argv(std::vector<std::string> args) {
+  std::vector<std::string> argv{STACKGATE_BIN, "serve", "--listen", "127.0.0.1:0", "--interval", "100ms"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace
+
+TEST_CASE("serve turns ready, then unready after `failures` failures, and stops on SIGTERM", "[serve]") {
+  Listener upstream;
+  std::string url = "tcp://user:s3cret@127.0.0.1:" + std::to_string(upstream.port());
+  Process p(serve_argv({"--failures", "3", url}), base_env());
+  std::string address = start_serve(p);
+
+  CHECK(http_get(address, "/healthz").status == 200);
+  HttpAnswer ready = poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s);
+  REQUIRE(ready.status == 200);
+
+  upstream.close();
+  HttpAnswer unready = poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 503; }, 10s);
+  REQUIRE(unready.status == 503);
+  CHECK(contains(unready.body, "unhealthy: "));
+  CHECK(contains(unready.body, "refused"));
+
+  auto status = nlohmann::json::parse(http_get(address, "/status").body);
+  CHECK(status["ready"] == false);
+  const auto& t = status["targets"][0];
+  CHECK(t["service"] == "127.0.0.1:" + std::to_string(upstream.port()));
+  CHECK(t["type"] == "tcp");
+  CHECK(t["target"] == "tcp://user:***@127.0.0.1:" + std::to_string(upstream.port()));
+  CHECK(t["state"] == "unhealthy");
+  CHECK(t["consecutive_failures"].get<int>() >= 3);  // never unhealthy before the third failure
+  CHECK(t["consecutive_successes"] == 0);
+  CHECK(contains(t["last_reason"].get<std::string>(), "refused"));
+  CHECK(t["last_latency_seconds"].is_number());
+  CHECK(std::regex_match(t["last_transition"].get<std::string>(),
+                         std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+
+  std::string metrics = http_get(address, "/metrics").body;
+  std::string labels = "{service=\"127.0.0.1:" + std::to_string(upstream.port()) + "\",target=\"tcp://user:***@127.0.0.1:" +
+                       std::to_string(upstream.port()) + "\",type=\"tcp\"}";
+  CHECK(contains(metrics, "probe_success" + labels + " 0\n"));
+  CHECK(contains(metrics, "stackgate_state_changes_total" + labels + " 2\n"));  // unknown -> healthy -> unhealthy
+  CHECK(contains(metrics, "stackgate_last_transition_timestamp_seconds" + labels + " "));
+  CHECK(contains(metrics, "probe_duration_seconds_count{service=\"127.0.0.1:" + std::to_string(upstream.port()) +
+                              "\",type=\"tcp\"} "));
+  for (const std::string& text : {metrics, status.dump(), unready.body, p.err()}) CHECK_FALSE(contains(text, "s3cret"));
+
+  auto sent = Steady::now();
+  p.signal(SIGTERM);
+  std::optional<int> code = p.wait(2s);
+  REQUIRE(code);
+  CHECK(*code == 143);
+  // 100 ms by design (signals.h); the bound leaves room for a loaded machine.
+  CHECK(Steady::now() - sent < 1s);
+}
+
+TEST_CASE("serve answers /readyz?service=S for the upstreams `wait --for S` would wait for", "[serve]") {
+  Listener db;
+  int api_port = 0;
+  {
+    Listener closed;
+    api_port = closed.port();
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / ("sg-serve-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/compose.yaml") << "services:\n"
+                                           "  db:\n    image: busybox\n    x-stackgate:\n      probes: [\"tcp://127.0.0.1:" +
+                                               std::to_string(db.port()) +
+                                               "\"]\n"
+                                               "  api:\n    image: busybox\n    depends_on: [db]\n    x-stackgate:\n"
+                                               "      probes: [\"tcp://127.0.0.1:" +
+                                               std::to_string(api_port) +
+                                               "\"]\n"
+                                               "  web:\n    image: busybox\n    depends_on: [api]\n";
+  Process p(serve_argv({"--docker", "never", "-f", dir + "/compose.yaml"}), base_env(), dir);
+  std::string address = start_serve(p);
+
+  HttpAnswer api = poll_get(address, "/readyz?service=api", [](const HttpAnswer& a) { return a.status == 200; }, 10s);
+  CHECK(api.status == 200);
+  HttpAnswer web = poll_get(address, "/readyz?service=web", [](const HttpAnswer& a) { return a.status == 503; }, 10s);
+  CHECK(web.status == 503);
+  CHECK(contains(web.body, "api tcp://127.0.0.1:" + std::to_string(api_port)));
+  CHECK_FALSE(contains(web.body, "db "));
+  CHECK(http_get(address, "/readyz").status == 503);
+  CHECK(http_get(address, "/readyz?service=nope").status == 404);
+  auto status = nlohmann::json::parse(http_get(address, "/status").body);
+  CHECK(status["targets"].size() == 2);
+
+  p.signal(SIGINT);
+  std::optional<int> code = p.wait(2s);
+  CHECK(code == 130);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("promtool check metrics accepts serve's /metrics", "[serve][promtool]") {
+  Listener up;
+  int down_port = 0;
+  {
+    Listener closed;
+    down_port = closed.port();
+  }
+  Process p(serve_argv({"--failures", "1", "tcp://127.0.0.1:" + std::to_string(up.port()),
+                        "tcp://127.0.0.1:" + std::to_string(down_port)}),
+            base_env());
+  std::string address = start_serve(p);
+  // Both targets decided: one healthy, one unhealthy, histograms filled.
+  HttpAnswer status = poll_get(address, "/status", [](const HttpAnswer& a) {
+    return a.status == 200 && contains(a.body, "\"healthy\"") && contains(a.body, "\"unhealthy\"");
+  }, 10s);
+  REQUIRE(contains(status.body, "\"unhealthy\""));
+  std::string metrics = http_get(address, "/metrics").body;
+  REQUIRE(contains(metrics, "probe_duration_seconds_bucket"));
+
+  std::string file = (std::filesystem::temp_directory_path() / ("sg-metrics-" + std::to_string(::getpid()))).string();
+  std::ofstream(file) << metrics;
+  stackgate::testing::Result r =
+      stackgate::testing::run({"/bin/sh", "-c", "promtool check metrics < '" + file + "'"}, {}, "", 30s);
+  std::filesystem::remove(file);
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
+TEST_CASE("serve listens on a unix socket with --listen unix:PATH", "[serve]") {
+  Listener upstream;
+  std::string path = (std::filesystem::temp_directory_path() / ("sg-serve-" + std::to_string(::getpid()) + ".sock")).string();
+  Process p({STACKGATE_BIN, "serve", "--listen", "unix:" + path, "--interval", "100ms",
+             "tcp://127.0.0.1:" + std::to_string(upstream.port())},
+            base_env());
+  REQUIRE(p.wait_for_output([&](const std::string&, const std::string& err) { return contains(err, "on unix:" + path); }, 10s));
+  std::string raw;
+  auto until = Steady::now() + 10s;
+  for (int i = 0; i < 500 && Steady::now() < until; ++i) {
+    raw = unix_get(path, "/readyz");
+    if (raw.rfind("HTTP/1.1 200 ", 0) == 0) break;
+    std::this_thread::sleep_for(20ms);  // poll spacing
+  }
+  CHECK(raw.rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(contains(raw, "ready: 1 targets healthy"));
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
+namespace {
+
+// The value of the first series of an instant query, "" when there is none.
+std::string query_value_of(const std::string& prometheus, const std::string& query) {
+  HttpAnswer a = http_get(prometheus, "/api/v1/query?query=" + query);
+  if (a.status != 200) return "";
+  auto doc = nlohmann::json::parse(a.body, nullptr, false);
+  if (doc.is_discarded() || doc["data"]["result"].empty()) return "";
+  return doc["data"]["result"][0]["value"][1].get<std::string>();
+}
+
+std::string poll_query(const std::string& prometheus, const std::string& query, const std::string& want,
+                       std::chrono::milliseconds limit) {
+  auto until = Steady::now() + limit;
+  std::string last;
+  for (int i = 0; i < 1000 && Steady::now() < until; ++i) {
+    last = query_value_of(prometheus, query);
+    if (last == want) return last;
+    std::this_thread::sleep_for(100ms);  // poll spacing
+  }
+  return last;
+}
+
+}  // namespace
+
+TEST_CASE("a real Prometheus scrapes serve and sees probe_success flip when the upstream closes", "[serve][prometheus]") {
+  Listener upstream;
+  Process serve(serve_argv({"--failures", "1", "tcp://127.0.0.1:" + std::to_string(upstream.port())}), base_env());
+  std::string address = start_serve(serve);
+
+  int port = 0;
+  {
+    Listener free_port;  // released just before Prometheus binds it
+    port = free_port.port();
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / ("sg-prom-" + std::to_string(::getpid()))).string();
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/prometheus.yml") << "global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n"
+                                            "scrape_configs:\n  - job_name: stackgate\n    static_configs:\n"
+                                            "      - targets: [\"" + address + "\"]\n";
+  std::string prometheus = "127.0.0.1:" + std::to_string(port);
+  Process prom({"/usr/bin/prometheus", "--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/data",
+                "--web.listen-address=" + prometheus},
+               {}, dir);
+
+  std::string labels = "probe_success%7Bservice%3D%22127.0.0.1%3A" + std::to_string(upstream.port()) + "%22%7D";
+  CHECK(poll_query(prometheus, labels, "1", 60s) == "1");
+  CHECK(poll_query(prometheus, "up%7Bjob%3D%22stackgate%22%7D", "1", 10s) == "1");
+
+  upstream.close();
+  CHECK(poll_query(prometheus, labels, "0", 30s) == "0");
+
+  prom.signal(SIGTERM);
+  CHECK(prom.wait(10s).has_value());
+  serve.signal(SIGTERM);
+  CHECK(serve.wait(2s) == 143);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("serve exits 2 with the reason when it cannot listen", "[serve]") {
+  Listener taken;
+  std::string address = "127.0.0.1:" + std::to_string(taken.port());
+  stackgate::testing::Result busy =
+      stackgate::testing::run({STACKGATE_BIN, "serve", "--listen", address, "tcp://127.0.0.1:1"}, base_env(), "", 10s);
+  CHECK(busy.code == 2);
+  CHECK(busy.err == "stackgate: error: cannot listen on " + address + ": Address already in use\n");
+  stackgate::testing::Result bad =
+      stackgate::testing::run({STACKGATE_BIN, "serve", "--listen", "bogus", "tcp://127.0.0.1:1"}, base_env(), "", 10s);
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "stackgate: error: expected HOST:PORT or unix:/path, got 'bogus'\n");
+}

@@ -918,7 +918,7 @@ TEST_CASE("a 30,000-long dependency cycle is a config error for plan, lint and w
 
 // --- what -f names ------------------------------------------------------------------
 
-TEST_CASE("-f names what is wrong with the path: missing, a directory, a symlink loop", "[cli][files]") {
+TEST_CASE("the file option names what is wrong with the path: missing, a directory, a symlink loop", "[cli][files]") {
   TempDir dir;
   std::filesystem::create_directory(dir.path() + "/adir");
   std::filesystem::create_symlink(dir.path() + "/loop-a", dir.path() + "/loop-b");
@@ -941,7 +941,7 @@ TEST_CASE("-f names what is wrong with the path: missing, a directory, a symlink
   }
 }
 
-TEST_CASE("-f - reads the compose file from standard input, and a pipe is read like a file", "[cli][files]") {
+TEST_CASE("the file option '-' reads the compose file from standard input, and a pipe is read like a file", "[cli][files]") {
   TempDir dir;
   dir.write("stack.yaml", "services:\n  db: {image: postgres}\n  api: {image: api, depends_on: [db]}\n");
   Result piped = stackgate::testing::run(

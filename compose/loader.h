@@ -1,5 +1,5 @@
 // Loading compose files into a Project, following the Compose Specification
-// as compose-go implements it (see ../shared/research/compose-spec.md).
+// as compose-go implements it (tests/conformance compares the two).
 // yaml-cpp is included only in the loader's .cpp files.
 #pragma once
 

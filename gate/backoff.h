@@ -1,4 +1,4 @@
-// Retry delays after a not_yet, as DESIGN.md describes them: the first retry
+// Retry delays after a not_yet (README: "Semantics and defaults"): the first retry
 // after `first` (10 ms, or the probe's `interval`), then doubling up to a cap
 // that depends on what the last attempt cost the server. A cheap failure
 // (connection refused, no route) caps at 50 ms; a protocol-level not_yet

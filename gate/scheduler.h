@@ -2,7 +2,7 @@
 // level has been ready for its stability window, a probe fails fatally, the
 // deadline passes or the run is cancelled.
 //
-// Defaults (also in DESIGN.md terms):
+// Defaults (the README's "Semantics and defaults" states them too):
 //   attempt timeout          2 s per attempt (ProbeOptions; the CLI gives
 //                            kafka:// probes 5 s, and a URL's timeout= wins)
 //   stability window         passes=2, stable_for=1s

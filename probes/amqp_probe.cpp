@@ -245,14 +245,11 @@ std::expected<Config, std::string> make_config(const ProbeSpec& spec) {
     }
     if (c.queues.empty()) return std::unexpected(std::string("queues names no queue"));
   }
-  if (auto v = url.param("min_consumers")) {
-    int n = -1;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (ec != std::errc() || end != v->data() + v->size() || n < 0) {
-      return std::unexpected("min_consumers must be a whole number >= 0, not '" + *v + "'");
-    }
+  auto min_consumers = url.count_param("min_consumers", 0);
+  if (!min_consumers) return std::unexpected(min_consumers.error());
+  if (*min_consumers) {
     if (c.queues.empty()) return std::unexpected(std::string("min_consumers needs queues=a,b"));
-    c.min_consumers = n;
+    c.min_consumers = **min_consumers;
   }
   return c;
 }

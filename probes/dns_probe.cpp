@@ -95,14 +95,9 @@ std::expected<Config, std::string> make_config(const ProbeSpec& spec) {
       return std::unexpected("type must be A, AAAA or any, not '" + *v + "'");
     }
   }
-  if (auto v = url.param("min_addresses")) {
-    int n = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (ec != std::errc() || end != v->data() + v->size() || n < 1) {
-      return std::unexpected("min_addresses must be a whole number >= 1, not '" + *v + "'");
-    }
-    c.min_addresses = n;
-  }
+  auto min_addresses = url.count_param("min_addresses", 1);
+  if (!min_addresses) return std::unexpected(min_addresses.error());
+  if (*min_addresses) c.min_addresses = **min_addresses;
   return c;
 }
 

@@ -336,20 +336,12 @@ std::expected<Config, std::string> make_config(const ProbeSpec& spec) {
   c.password = url.password;
   c.database = url.path.starts_with('/') ? url.path.substr(1) : url.path;
   if (c.database.find('/') != std::string::npos) return std::unexpected("bad database name '" + c.database + "'");
-  if (auto v = url.param("writable")) {
-    if (*v != "1" && *v != "0" && *v != "true" && *v != "false") {
-      return std::unexpected("writable must be 1 or 0, not '" + *v + "'");
-    }
-    c.writable = (*v == "1" || *v == "true");
-  }
-  if (auto v = url.param("min_free_connections")) {
-    int n = -1;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (ec != std::errc() || end != v->data() + v->size() || n < 0) {
-      return std::unexpected("min_free_connections must be a whole number >= 0, not '" + *v + "'");
-    }
-    c.min_free_connections = n;
-  }
+  auto writable = url.flag_param("writable");
+  if (!writable) return std::unexpected(writable.error());
+  if (*writable) c.writable = **writable;
+  auto min_free = url.count_param("min_free_connections", 0);
+  if (!min_free) return std::unexpected(min_free.error());
+  if (*min_free) c.min_free_connections = **min_free;
   return c;
 }
 

@@ -4,6 +4,8 @@
 // Nothing here prints a password: errors quote the URL in redacted form.
 #include "probes/url.h"
 
+#include <charconv>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -180,6 +182,26 @@ std::optional<std::string> Url::param(std::string_view key) const {
     if (k == key) return v;
   }
   return std::nullopt;
+}
+
+std::expected<std::optional<int>, std::string> Url::count_param(std::string_view key, int min) const {
+  std::optional<std::string> v = param(key);
+  if (!v) return std::optional<int>{};
+  int n = min - 1;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || end != v->data() + v->size() || n < min) {
+    return std::unexpected(std::string(key) + " must be a whole number >= " + std::to_string(min) + ", not '" + *v + "'");
+  }
+  return std::optional<int>{n};
+}
+
+std::expected<std::optional<bool>, std::string> Url::flag_param(std::string_view key) const {
+  std::optional<std::string> v = param(key);
+  if (!v) return std::optional<bool>{};
+  if (*v != "1" && *v != "0" && *v != "true" && *v != "false") {
+    return std::unexpected(std::string(key) + " must be 1 or 0, not '" + *v + "'");
+  }
+  return std::optional<bool>{*v == "1" || *v == "true"};
 }
 
 std::string Url::authority() const {

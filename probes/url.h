@@ -52,6 +52,12 @@ struct Url {
 
   /// First value of query option `key`, if present.
   std::optional<std::string> param(std::string_view key) const;
+  /// Option `key` as a whole number >= `min` (nullopt when absent); the
+  /// error is "KEY must be a whole number >= MIN, not 'VALUE'".
+  std::expected<std::optional<int>, std::string> count_param(std::string_view key, int min) const;
+  /// Option `key` as 1/0/true/false (nullopt when absent); the error is
+  /// "KEY must be 1 or 0, not 'VALUE'".
+  std::expected<std::optional<bool>, std::string> flag_param(std::string_view key) const;
   /// The URL as given but with the password (and any `password` query
   /// value) replaced by "***". This is the only form that may appear in
   /// logs, reports and errors. Rebuilt from the parts when `text` is empty.

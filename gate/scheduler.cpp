@@ -77,6 +77,7 @@ struct Slot {
   std::uint64_t attempt_id = 0;
   bool in_flight = false;
   bool stuck = false;  // in_flight attempt abandoned, still running
+  bool clipped = false;  // the attempt's timeout was cut to what was left of the deadline
   bool done = false;
 };
 
@@ -203,10 +204,14 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
   st.elapsed = std::chrono::duration_cast<Millis>(now - slot.level_start);
   st.last_verdict = outcome.verdict;
   // Reasons may quote a server's bytes: stored (and so printed and written
-  // to JSON) only sanitised.
-  st.last_reason = util::sanitize(util::redact_text(outcome.reason));
+  // to JSON) only sanitised. An attempt cut short by the deadline that only
+  // ran out of time says less than the answer before it ("HTTP 502"), so
+  // that answer stays the reason the report gives.
+  std::string reason = util::sanitize(util::redact_text(outcome.reason));
+  bool cut_short = slot.clipped && outcome.verdict == probes::Verdict::not_yet && st.attempts > 1;
+  if (!cut_short || st.last_reason.empty()) st.last_reason = reason;
   spdlog::debug("{} {} attempt {}: {} in {}: {}", st.service, st.target, st.attempts, probes::to_string(outcome.verdict),
-                util::format_duration(took), st.last_reason);
+                util::format_duration(took), reason);
 
   bool window_pass = false;
   switch (outcome.verdict) {
@@ -252,7 +257,7 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
     slot.done = true;
   }
   probes::Outcome shown = outcome;
-  shown.reason = st.last_reason;
+  shown.reason = reason;
   m_reporter.attempt_finished(st, shown, took);
   if (window_pass) m_reporter.window_progress(st);
 }
@@ -286,6 +291,7 @@ void Run::launch(Slot& slot, time_point now) {
   slot.in_flight = true;
   slot.attempt_started = now;
   slot.attempt_timeout = timeout;
+  slot.clipped = timeout < slot.task->options.timeout;
   ++m_in_flight;
   m_reporter.attempt_started(slot.status);
   Inbox::Item item{static_cast<size_t>(&slot - m_slots.data()), slot.attempt_id, {}};

@@ -239,6 +239,33 @@ TEST_CASE("attempts are bounded by their timeout and by the deadline", "[schedul
   CHECK(rig.clock.elapsed() == 5000ms);
 }
 
+TEST_CASE("an attempt cut short by the deadline does not hide the answer before it", "[scheduler]") {
+  // Regression: a proxy answering 502 after 300 ms; the last attempt got
+  // what was left of the deadline, timed out, and the report said "timed
+  // out after 79ms" instead of the 502.
+  Rig rig;
+  rig.options.timeout = 1s;
+  auto web = rig.probe(0, "web", {{stackgate::probes::Outcome::not_yet("HTTP 502 Bad Gateway"), 300ms}});
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::timed_out);
+  REQUIRE(web->timeouts.size() >= 2);
+  CHECK(web->timeouts.back() < 300ms);  // the last attempt was clipped and ran out of time
+  REQUIRE(result.probes.size() == 1);
+  CHECK(result.probes[0].last_reason == "HTTP 502 Bad Gateway");
+}
+
+TEST_CASE("a clipped attempt that answers differently still gives its answer", "[scheduler]") {
+  Rig rig;
+  rig.options.timeout = 1s;
+  rig.probe(0, "web", {{stackgate::probes::Outcome::not_yet("HTTP 502 Bad Gateway"), 300ms},
+                       {stackgate::probes::Outcome::not_yet("HTTP 502 Bad Gateway"), 300ms},
+                       {stackgate::probes::Outcome::not_yet("HTTP 502 Bad Gateway"), 300ms},
+                       {stackgate::probes::Outcome::fatal("HTTP 401 Unauthorized"), 0ms}});
+  auto result = rig.run();
+  REQUIRE(result.probes.size() == 1);
+  CHECK(result.probes[0].last_reason == "HTTP 401 Unauthorized");
+}
+
 TEST_CASE("a dependent level is not probed before its upstream level is released", "[scheduler]") {
   Rig rig;
   auto db = rig.probe(0, "db", {refused(), refused(), pass()}, {2, 100ms});

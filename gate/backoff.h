@@ -1,10 +1,15 @@
-// Retry delays after a not_yet (README: "Semantics and defaults"): the first retry
-// after `first` (10 ms, or the probe's `interval`), then doubling up to a cap
-// that depends on what the last attempt cost the server. A cheap failure
-// (connection refused, no route) caps at 50 ms; a protocol-level not_yet
-// (Postgres starting up, Redis LOADING, a rebalancing group) caps at 1 s.
-// Switching from slow to cheap failures drops straight to the cheap cap.
-// Jitter is applied separately so this stays a pure sequence.
+// Retry delays after a not_yet (README: "Semantics and defaults"): the first
+// retry after `first` (2 ms, or the probe's `interval`), then doubling up to a
+// cap that depends on what the last attempt cost:
+//   refused   nothing answered (connection refused, no route): 4 ms, so a
+//             gate releases within a few milliseconds of the port opening;
+//   lookup    the name does not resolve yet (its container does not exist):
+//             100 ms, since each retry is a query to a shared resolver;
+//   answered  a protocol-level "not yet" (Postgres starting up, Redis
+//             LOADING, a rebalancing group): 1 s.
+// Switching to a cheaper kind drops straight to its cap. The overall attempt
+// rate is bounded separately (SchedulerOptions::min_spacing). Jitter is
+// applied separately so this stays a pure sequence.
 #pragma once
 
 #include <algorithm>
@@ -12,16 +17,23 @@
 
 namespace stackgate::gate {
 
+enum class RetryKind { refused, lookup, answered };
+
 class Backoff {
  public:
   using Millis = std::chrono::milliseconds;
 
-  Backoff(Millis first, Millis cheap_cap, Millis slow_cap)
-      : m_first(first), m_cheap_cap(std::max(cheap_cap, first)), m_slow_cap(std::max(slow_cap, first)) {}
+  Backoff(Millis first, Millis refused_cap, Millis lookup_cap, Millis answered_cap)
+      : m_first(first),
+        m_refused_cap(std::max(refused_cap, first)),
+        m_lookup_cap(std::max(lookup_cap, first)),
+        m_answered_cap(std::max(answered_cap, first)) {}
 
-  /// The delay before the next attempt, after a not_yet.
-  Millis next(bool cheap) {
-    Millis cap = cheap ? m_cheap_cap : m_slow_cap;
+  /// The delay before the next attempt, after a not_yet of `kind`.
+  Millis next(RetryKind kind) {
+    Millis cap = kind == RetryKind::refused ? m_refused_cap
+                 : kind == RetryKind::lookup ? m_lookup_cap
+                                             : m_answered_cap;
     Millis d = m_current.count() == 0 ? m_first : m_current * 2;
     m_current = std::clamp(d, m_first, cap);
     return m_current;
@@ -30,7 +42,7 @@ class Backoff {
   void reset() { m_current = Millis{0}; }
 
  private:
-  Millis m_first, m_cheap_cap, m_slow_cap;
+  Millis m_first, m_refused_cap, m_lookup_cap, m_answered_cap;
   Millis m_current{0};
 };
 

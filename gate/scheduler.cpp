@@ -68,7 +68,7 @@ struct Slot {
   const ProbeTask* task = nullptr;  // null for a service without probes
   ProbeStatus status;
   size_t level = 0;
-  Backoff backoff{Millis{10}, Millis{50}, Millis{1000}};
+  Backoff backoff{Millis{2}, Millis{4}, Millis{100}, Millis{1000}};
   time_point level_start{};
   time_point next_due{};
   time_point attempt_started{};
@@ -144,7 +144,7 @@ void Run::build(const std::vector<LevelTasks>& levels) {
           slot.status.passes_needed = std::max(1, task->options.window.passes);
           slot.status.stable_for = task->options.window.stable_for;
           Millis first = task->options.interval.value_or(m_options.first_delay);
-          slot.backoff = Backoff(first, m_options.cheap_cap, m_options.slow_cap);
+          slot.backoff = Backoff(first, m_options.refused_cap, m_options.lookup_cap, m_options.slow_cap);
         }
         m_slots.push_back(std::move(slot));
       };
@@ -241,7 +241,10 @@ void Run::apply(Slot& slot, const probes::Outcome& outcome) {
       st.passes = 0;
       st.window_span = Millis{0};
       st.state = ProbeState::probing;
-      Millis delay = jittered(slot.backoff.next(outcome.cheap), m_options.jitter, uniform());
+      RetryKind kind = outcome.lookup  ? RetryKind::lookup
+                       : outcome.cheap ? RetryKind::refused
+                                       : RetryKind::answered;
+      Millis delay = jittered(slot.backoff.next(kind), m_options.jitter, uniform());
       if (outcome.recheck_within > Millis{0}) delay = std::min(delay, outcome.recheck_within);
       slot.next_due = now + delay;
       break;

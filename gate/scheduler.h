@@ -6,10 +6,13 @@
 //   attempt timeout          2 s per attempt (ProbeOptions; the CLI gives
 //                            kafka:// probes 5 s, and a URL's timeout= wins)
 //   stability window         passes=2, stable_for=1s
-//   first retry              10 ms, or the probe's interval=
+//   first retry              2 ms, or the probe's interval=
 //   backoff                  doubling with up to 25% jitter (never longer
-//                            than the computed delay): capped at 50 ms after
-//                            a cheap failure (refused/unreachable) and at 1 s
+//                            than the computed delay): capped at 4 ms after
+//                            a refusal (refused/unreachable: the port opens,
+//                            the gate releases within milliseconds), at
+//                            100 ms while the name does not resolve (each
+//                            retry queries a shared resolver) and at 1 s
 //                            after a protocol-level not_yet
 //   window re-probe          every clamp(stable_for / passes, 50 ms, 100 ms),
 //                            never later than the moment the window can close:
@@ -87,8 +90,12 @@ struct SchedulerOptions {
   Millis min_spacing{2};            // between attempt starts, across all probes
   double jitter = 0.25;
   std::uint64_t seed = 0x5eedULL;
-  Millis first_delay{10};
-  Millis cheap_cap{50};
+  // Retry delays (gate/backoff.h). With min_spacing they make the attempt
+  // budget: at most 250 attempts/s against one refusing target, 10/s
+  // against a name that does not resolve, 500/s over all targets.
+  Millis first_delay{2};
+  Millis refused_cap{4};
+  Millis lookup_cap{100};
   Millis slow_cap{1000};
   Millis window_min{50};
   Millis window_max{100};

@@ -178,7 +178,7 @@ Outcome AmqpProbe::check(Millis timeout) {
     return session(conn.get(), attempt);
   }
   if (first_failure) return *first_failure;
-  return Outcome::not_yet(m_config.host + ": name not resolvable yet", true);
+  return Outcome::unresolved(m_config.host + ": name not resolvable yet");
 }
 
 Outcome AmqpProbe::session(amqp_connection_state_t conn, const Attempt& attempt) {

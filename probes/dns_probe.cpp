@@ -30,15 +30,15 @@ struct Config {
 // next to nothing, so it is cheap.
 Outcome outcome_of(const net::NetError& error, const Config& c) {
   switch (error.gai_code) {
-    case EAI_NONAME: return Outcome::not_yet(c.name + ": no such name (NXDOMAIN)", true);
+    case EAI_NONAME: return Outcome::unresolved(c.name + ": no such name (NXDOMAIN)");
 #ifdef EAI_NODATA
-    case EAI_NODATA: return Outcome::not_yet(c.name + ": no " + c.type_label + "address yet", true);
+    case EAI_NODATA: return Outcome::unresolved(c.name + ": no " + c.type_label + "address yet");
 #endif
 #ifdef EAI_ADDRFAMILY
-    case EAI_ADDRFAMILY: return Outcome::not_yet(c.name + ": no " + c.type_label + "address yet", true);
+    case EAI_ADDRFAMILY: return Outcome::unresolved(c.name + ": no " + c.type_label + "address yet");
 #endif
-    case EAI_AGAIN: return Outcome::not_yet(c.name + ": resolver failed temporarily (EAI_AGAIN)", true);
-    case EAI_FAIL: return Outcome::not_yet(c.name + ": resolver failed (EAI_FAIL)", true);
+    case EAI_AGAIN: return Outcome::unresolved(c.name + ": resolver failed temporarily (EAI_AGAIN)");
+    case EAI_FAIL: return Outcome::unresolved(c.name + ": resolver failed (EAI_FAIL)");
     default: return net::to_outcome(error);
   }
 }
@@ -56,7 +56,7 @@ class DnsProbe : public Probe {
     std::set<std::string> distinct;
     for (const net::Endpoint& e : *endpoints) distinct.insert(e.text);
     int found = static_cast<int>(distinct.size());
-    if (found == 0) return Outcome::not_yet(m_config.name + ": no " + m_config.type_label + "address yet", true);
+    if (found == 0) return Outcome::unresolved(m_config.name + ": no " + m_config.type_label + "address yet");
     if (found < m_config.min_addresses) {
       return Outcome::not_yet(m_config.name + ": " + std::to_string(found) + " " + m_config.type_label +
                                   (found == 1 ? "address" : "addresses") + ", want at least " +

@@ -355,8 +355,8 @@ std::expected<HttpResponse, HttpError> http_request(const HttpRequest& request) 
 Outcome outcome_from_http_error(const HttpError& error) {
   switch (error.kind) {
     case HttpFailure::refused:
-    case HttpFailure::unreachable:
-    case HttpFailure::dns: return Outcome::not_yet(error.message, true);
+    case HttpFailure::unreachable: return Outcome::not_yet(error.message, true);
+    case HttpFailure::dns: return Outcome::unresolved(error.message);
     case HttpFailure::tls:
     case HttpFailure::denied: return Outcome::fatal(error.message);
     case HttpFailure::timeout:

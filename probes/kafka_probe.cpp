@@ -192,8 +192,9 @@ Outcome outcome_from_error(rd_kafka_resp_err_t err, std::string reason) {
     // not resolve (yet). Costs the server nothing to ask again soon.
     case RD_KAFKA_RESP_ERR__TRANSPORT:
     case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
-    case RD_KAFKA_RESP_ERR__RESOLVE:
       return Outcome::not_yet(std::move(reason), true);
+    case RD_KAFKA_RESP_ERR__RESOLVE:
+      return Outcome::unresolved(std::move(reason));
     // Everything else (timeouts, leader elections, COORDINATOR_LOAD_IN_PROGRESS,
     // COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, REBALANCE_IN_PROGRESS...)
     // is a broker still getting there.

@@ -287,7 +287,7 @@ Outcome MysqlProbe::check(Millis timeout) {
     return Outcome::ready();
   }
   if (first_failure) return *first_failure;
-  return Outcome::not_yet(m_config.host + ": name not resolvable yet", true);
+  return Outcome::unresolved(m_config.host + ": name not resolvable yet");
 }
 
 std::expected<std::vector<std::string>, Outcome> MysqlProbe::query(MYSQL* m, Session& session, const std::string& sql) {

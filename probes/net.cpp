@@ -153,8 +153,8 @@ Outcome to_outcome(const NetError& error) {
   switch (error.kind) {
     case NetFailure::refused:
     case NetFailure::unreachable:
-    case NetFailure::dns:
     case NetFailure::missing: return Outcome::not_yet(error.message, true);
+    case NetFailure::dns: return Outcome::unresolved(error.message);
     case NetFailure::denied: return Outcome::fatal(error.message);
     case NetFailure::timeout:
     case NetFailure::reset:

@@ -228,7 +228,7 @@ Outcome PostgresProbe::check(Millis timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   auto addresses = resolve_addresses(m_config.host, m_config.port_number, net::Deadline{deadline, timeout});
   if (!addresses) return net::to_outcome(addresses.error());
-  if (addresses->empty()) return Outcome::not_yet(m_config.host + ": name not resolvable yet", true);
+  if (addresses->empty()) return Outcome::unresolved(m_config.host + ": name not resolvable yet");
   Params p = params(timeout, *addresses);
   Conn conn(PQconnectStartParams(p.keys.data(), p.values.data(), 0), &PQfinish);
   if (!conn) return Outcome::not_yet("libpq could not allocate a connection");

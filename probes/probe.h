@@ -34,6 +34,10 @@ struct Outcome {
   // of milliseconds. False for protocol-level "not yet" answers, which back
   // off towards a slower cap.
   bool cheap = false;
+  // True when the name did not resolve (its container does not exist yet):
+  // each retry is a query to a resolver others share (Docker's embedded
+  // DNS), so the scheduler retries these at a slower cap than refusals.
+  bool lookup = false;
   // Non-zero: the probe asks for its next attempt within this long, whatever
   // the backoff or the window cadence would pick (the scheduler takes the
   // shorter). The Kafka probe sets it while a consumer group is forming or in
@@ -43,6 +47,7 @@ struct Outcome {
   static Outcome ready(std::string reason = "ready") { return {Verdict::ready, std::move(reason), false}; }
   static Outcome not_yet(std::string reason, bool cheap = false) { return {Verdict::not_yet, std::move(reason), cheap}; }
   static Outcome fatal(std::string reason) { return {Verdict::fatal, std::move(reason), false}; }
+  static Outcome unresolved(std::string reason) { return {Verdict::not_yet, std::move(reason), true, true}; }
 };
 
 // One readiness check against one endpoint.

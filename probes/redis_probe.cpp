@@ -151,7 +151,7 @@ Context RedisProbe::connect(Clock::time_point deadline, Millis timeout) {
     m_connect_failure = net::to_outcome(endpoints.error());
     return none;
   }
-  m_connect_failure = Outcome::not_yet(m_config.host + ": name not resolvable yet", true);
+  m_connect_failure = Outcome::unresolved(m_config.host + ": name not resolvable yet");
   for (const net::Endpoint& e : *endpoints) {
     char ip[INET6_ADDRSTRLEN] = {};
     const void* addr = e.addr.ss_family == AF_INET6

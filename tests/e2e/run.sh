@@ -3,6 +3,10 @@
 #
 #   tests/e2e/run.sh                 every scenario
 #   E2E_ONLY="smoke proxy-502" tests/e2e/run.sh
+#   E2E_COMPOSE=v1 tests/e2e/run.sh  under Compose v1 (default: v2, built once
+#                                    from its Go module when missing)
+#   E2E_V1_SCENARIOS="..."           run again under v1 afterwards (default:
+#                                    examples highlight healthcheck; "" for none)
 #
 # Installs docker.io, docker-compose and debootstrap when missing, starts dockerd
 # when no engine answers (or prints `E2E SKIPPED: <reason>` and exits 0 when it
@@ -32,6 +36,11 @@ if ! e2e_install_tools || ! e2e_engine_up; then
   exit 0
 fi
 mkdir -p "$E2E_LOGS"
+if [ "${E2E_COMPOSE:-auto}" != v1 ]; then
+  if e2e_install_compose_v2; then E2E_COMPOSE=v2; else E2E_COMPOSE=v1; fi
+fi
+export E2E_COMPOSE
+e2e_select_compose
 e2e_log "engine $(docker version -f '{{.Server.Version}}' 2>/dev/null), compose: ${COMPOSE[*]} $("${COMPOSE[@]}" version --short 2>/dev/null)"
 
 fail_all() {
@@ -50,16 +59,19 @@ export STACKGATE_IMAGE
 e2e_log "images ready after $((SECONDS - t_start)) s"
 
 failed=0
-for s in "${SCENARIOS[@]}"; do
-  dir=$E2E_DIR/$s
+# run_scenario NAME [LABEL]: one scenario under the selected compose; LABEL
+# (e.g. "compose v1") marks a second run in the result line and log name.
+run_scenario() {
+  local s=$1 label=${2:-} dir=$E2E_DIR/$1 tag=$1 t0 rc line log
+  [ -n "$label" ] && tag="$1 ($label)"
   if [ ! -x "$dir/test.sh" ]; then
-    e2e_fail "$s" "no such scenario ($dir/test.sh)"; failed=$((failed + 1)); continue
+    e2e_fail "$tag" "no such scenario ($dir/test.sh)"; failed=$((failed + 1)); return
   fi
   if [ -n "$STACKGATE_BUILD_ERROR" ]; then
-    e2e_fail "$s" "$STACKGATE_BUILD_ERROR"; failed=$((failed + 1)); continue
+    e2e_fail "$tag" "$STACKGATE_BUILD_ERROR"; failed=$((failed + 1)); return
   fi
-  log=$E2E_LOGS/$s.log
-  e2e_log "scenario $s (limit ${LIMIT[$s]:-420} s, log $log)"
+  log=$E2E_LOGS/$s${label:+-${label// /-}}.log
+  e2e_log "scenario $tag (limit ${LIMIT[$s]:-420} s, log $log)"
   t0=$SECONDS
   PROJECT=sge2e-${s//[^a-z0-9]/}
   PROJECT=$PROJECT SCENARIO=$s SCENARIO_DIR=$dir \
@@ -82,9 +94,25 @@ for s in "${SCENARIOS[@]}"; do
   elif [ "$rc" != 0 ] && [[ $line == "E2E PASS"* ]]; then
     line="E2E FAIL $s: the scenario said PASS but exited $rc"
   fi
+  [ -n "$label" ] && line=${line/"E2E PASS $s"/"E2E PASS $tag"} && line=${line/"E2E FAIL $s"/"E2E FAIL $tag"}
   echo "$line"
   [[ $line == "E2E PASS"* ]] || { failed=$((failed + 1)); grep -v '^E2E ' "$log" | tail -25 | sed 's/^/    | /' >&2; }
-  e2e_log "scenario $s took $((SECONDS - t0)) s"
-done
+  e2e_log "scenario $tag took $((SECONDS - t0)) s"
+}
+
+for s in "${SCENARIOS[@]}"; do run_scenario "$s"; done
+
+# The same scenarios under Compose v1 where it is installed too: users still
+# run it, and the gate must not depend on which one starts the stack.
+if [ "$E2E_COMPOSE" = v2 ] && command -v docker-compose >/dev/null 2>&1 && [ -z "${E2E_ONLY:-}" ]; then
+  read -r -a V1_SCENARIOS <<<"${E2E_V1_SCENARIOS-examples highlight healthcheck}"
+  if [ ${#V1_SCENARIOS[@]} -gt 0 ]; then
+    E2E_COMPOSE=v1
+    export E2E_COMPOSE
+    e2e_select_compose
+    e2e_log "second run under $("${COMPOSE[@]}" version --short 2>/dev/null | sed 's/^/Compose v/')"
+    for s in "${V1_SCENARIOS[@]}"; do run_scenario "$s" "compose v1"; done
+  fi
+fi
 e2e_log "e2e total $((SECONDS - t_start)) s, $failed failed"
 [ "$failed" = 0 ]

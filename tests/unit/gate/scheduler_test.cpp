@@ -69,12 +69,24 @@ std::vector<Millis> ms(std::initializer_list<int> values) {
 
 }  // namespace
 
-TEST_CASE("cheap failures back off from 10 ms to a 50 ms cap", "[scheduler]") {
+TEST_CASE("refusals are retried from 2 ms at a 4 ms cap", "[scheduler]") {
   Rig rig;
   auto db = rig.probe(0, "db", {refused(), refused(), refused(), refused(), refused(), refused(), pass()});
   auto result = rig.run();
   CHECK(result.status == RunStatus::released);
-  CHECK(db->gaps() == ms({10, 20, 40, 50, 50, 50}));
+  CHECK(db->gaps() == ms({2, 4, 4, 4, 4, 4}));
+}
+
+TEST_CASE("a name that does not resolve is retried at a 100 ms cap", "[scheduler]") {
+  Rig rig;
+  std::vector<FakeStep> script(8, FakeStep{stackgate::probes::Outcome::unresolved("db: name not resolvable yet")});
+  script.push_back(refused());
+  script.push_back(pass());
+  auto db = rig.probe(0, "db", script);
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::released);
+  // Once the container exists the name resolves and refusals drop to 4 ms.
+  CHECK(db->gaps() == ms({2, 4, 8, 16, 32, 64, 100, 100, 4}));
 }
 
 TEST_CASE("protocol-level not_yet backs off to a 1 s cap", "[scheduler]") {
@@ -83,14 +95,14 @@ TEST_CASE("protocol-level not_yet backs off to a 1 s cap", "[scheduler]") {
   script.push_back(pass());
   auto db = rig.probe(0, "db", script);
   rig.run();
-  CHECK(db->gaps() == ms({10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000}));
+  CHECK(db->gaps() == ms({2, 4, 8, 16, 32, 64, 128, 256, 512, 1000}));
 }
 
 TEST_CASE("a cheap failure after slow ones drops to the cheap cap", "[scheduler]") {
   Rig rig;
   auto db = rig.probe(0, "db", {starting(), starting(), starting(), starting(), starting(), refused(), refused(), pass()});
   rig.run();
-  CHECK(db->gaps() == ms({10, 20, 40, 80, 160, 50, 50}));
+  CHECK(db->gaps() == ms({2, 4, 8, 16, 32, 4, 4}));
 }
 
 TEST_CASE("jitter only shortens delays and by at most a quarter", "[scheduler]") {
@@ -101,7 +113,7 @@ TEST_CASE("jitter only shortens delays and by at most a quarter", "[scheduler]")
   script.push_back(pass());
   auto db = rig.probe(0, "db", script);
   rig.run();
-  auto expected = ms({10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000});
+  auto expected = ms({2, 4, 8, 16, 32, 64, 128, 256, 512, 1000});
   auto gaps = db->gaps();
   REQUIRE(gaps.size() == expected.size());
   bool any_jitter = false;
@@ -127,8 +139,8 @@ TEST_CASE("a probe is ready after N passes spanning stable_for", "[scheduler]") 
   REQUIRE(result.status == RunStatus::released);
   // Pass at 10 ms opens the window; re-probe every min(stable_for/passes,
   // 100 ms) = 100 ms, and the window closes exactly 1 s after the first pass.
-  CHECK(db->gaps() == ms({10, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100}));
-  CHECK(rig.clock.elapsed() == 1010ms);
+  CHECK(db->gaps() == ms({2, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100}));
+  CHECK(rig.clock.elapsed() == 1002ms);
   auto windows = rig.reporter.matching("window");
   REQUIRE(windows.size() == 10);
   CHECK(windows.front() == "window db#0 1/2");
@@ -159,8 +171,8 @@ TEST_CASE("a not_yet inside the window restarts it", "[scheduler]") {
   REQUIRE(result.status == RunStatus::released);
   // pass@0, refused@100 (window reset), pass@110 (new window), then every
   // 100 ms until it closes at 1110.
-  CHECK(db->gaps() == ms({100, 10, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100}));
-  CHECK(rig.clock.elapsed() == 1110ms);
+  CHECK(db->gaps() == ms({100, 2, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100}));
+  CHECK(rig.clock.elapsed() == 1102ms);
   auto windows = rig.reporter.matching("window");
   REQUIRE(windows.size() == 11);
   CHECK(windows[0] == "window db#0 1/2");
@@ -177,8 +189,8 @@ TEST_CASE("a probe's recheck_within shortens both the backoff and the window cad
   auto group = rig.probe(0, "group", {forming, forming, forming, forming, forming, watched}, {2, 200ms});
   auto result = rig.run();
   REQUIRE(result.status == RunStatus::released);
-  // Backoff 10, 20, 40, then 80 cut to 50; in the window 100 ms (200/2) cut to 50.
-  CHECK(group->gaps() == ms({10, 20, 40, 50, 50, 50, 50, 50, 50}));
+  // Backoff 2, 4, 8, 16, 32 (under 50); in the window 100 ms (200/2) cut to 50.
+  CHECK(group->gaps() == ms({2, 4, 8, 16, 32, 50, 50, 50, 50}));
 }
 
 TEST_CASE("a fatal outcome fails the run at once with its reason", "[scheduler]") {

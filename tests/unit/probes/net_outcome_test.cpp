@@ -7,20 +7,22 @@ using namespace stackgate::probes;
 using net::NetFailure;
 
 TEST_CASE("socket failures map to outcomes", "[net]") {
-  auto [kind, verdict, cheap] = GENERATE(table<NetFailure, Verdict, bool>({
-      {NetFailure::refused, Verdict::not_yet, true},
-      {NetFailure::unreachable, Verdict::not_yet, true},
-      {NetFailure::dns, Verdict::not_yet, true},
-      {NetFailure::missing, Verdict::not_yet, true},
-      {NetFailure::timeout, Verdict::not_yet, false},
-      {NetFailure::reset, Verdict::not_yet, false},
-      {NetFailure::closed, Verdict::not_yet, false},
-      {NetFailure::other, Verdict::not_yet, false},
-      {NetFailure::denied, Verdict::fatal, false},
+  // `lookup`: the name did not resolve, retried at the slower lookup cap.
+  auto [kind, verdict, cheap, lookup] = GENERATE(table<NetFailure, Verdict, bool, bool>({
+      {NetFailure::refused, Verdict::not_yet, true, false},
+      {NetFailure::unreachable, Verdict::not_yet, true, false},
+      {NetFailure::dns, Verdict::not_yet, true, true},
+      {NetFailure::missing, Verdict::not_yet, true, false},
+      {NetFailure::timeout, Verdict::not_yet, false, false},
+      {NetFailure::reset, Verdict::not_yet, false, false},
+      {NetFailure::closed, Verdict::not_yet, false, false},
+      {NetFailure::other, Verdict::not_yet, false, false},
+      {NetFailure::denied, Verdict::fatal, false, false},
   }));
   Outcome outcome = net::to_outcome({kind, "reason"});
   CHECK(outcome.verdict == verdict);
   CHECK(outcome.cheap == cheap);
+  CHECK(outcome.lookup == lookup);
   CHECK(outcome.reason == "reason");
 }
 

@@ -118,8 +118,12 @@ std::expected<JsonCheck, std::string> parse_json_check(std::string_view option) 
   return JsonCheck{std::string(option.substr(0, colon)), std::move(*path), std::move(expected), std::string(value)};
 }
 
-// Foreign JSON (a value the server sent) for a reason: compact and sanitised.
+// Foreign JSON (a value the server sent) for a reason: a scalar compact and
+// sanitised, a container by its size (dump() recurses: a body of 500,000 nested
+// arrays must not cost the stack).
 std::string shown_json(const nlohmann::json& value) {
+  if (value.is_object()) return "an object of " + std::to_string(value.size()) + (value.size() == 1 ? " key" : " keys");
+  if (value.is_array()) return "an array of " + std::to_string(value.size()) + (value.size() == 1 ? " item" : " items");
   return sanitize(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 60);
 }
 

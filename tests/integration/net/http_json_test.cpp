@@ -74,6 +74,9 @@ TEST_CASE("http json=: JSON literals compare by type, numbers by value", "[http]
   CHECK(check_json(200, body, "?json=ratio:0.5").verdict == Verdict::ready);
   CHECK(check_json(200, body, "?json=gone:null").verdict == Verdict::ready);
   CHECK(check_json(200, body, "?json=list:[1,2]").verdict == Verdict::ready);
+  Outcome outcome_list = check_json(200, body, "?json=list:[1,3]");
+  CHECK(outcome_list.verdict == Verdict::not_yet);
+  CHECK(outcome_list.reason == "HTTP 200 from /api/health: json list is an array of 2 items, expected [1,3]");
   // The string "true" is not the literal true, and "3" is not 3.
   CHECK(check_json(200, body, R"(?json=flag:"true")").verdict == Verdict::ready);
   Outcome outcome = check_json(200, body, "?json=flag:true");
@@ -118,6 +121,14 @@ TEST_CASE("http json=: a value the server sent is sanitised and cut", "[http][js
   CHECK_THAT(outcome.reason, Catch::EndsWith("…, expected ok"));
   CHECK(outcome.reason.find('\x1b') == std::string::npos);
   CHECK(outcome.reason.size() < 160);
+}
+
+TEST_CASE("http json=: a deeply nested body costs no stack", "[http][json]") {
+  // 100,000 nested arrays: parsing and naming the value found must not recurse that deep.
+  std::string deep = R"({"state": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  Outcome outcome = check_json(200, deep, "?json=state:ok");
+  CHECK(outcome.verdict == Verdict::not_yet);
+  CHECK(outcome.reason == "HTTP 200 from /api/health: json state is an array of 1 item, expected ok");
 }
 
 TEST_CASE("http json=: several options must all hold; the first that does not is named", "[http][json]") {

@@ -46,6 +46,7 @@ struct PortMapping {
   int published_end = 0;         // range end, 0 when not a range
   int target = 0;                // container port
   std::string protocol = "tcp";
+  SourceLocation where;          // the entry in `ports:` (lint names it)
 };
 
 // The x-stackgate extension on a service (and stackgate.* labels).

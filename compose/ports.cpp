@@ -56,7 +56,7 @@ std::expected<std::vector<PortMapping>, std::string> expand(const std::string& h
   std::vector<PortMapping> out;
   int count = container->end - container->begin + 1;
   if (count == 1) {
-    PortMapping m{host_ip, host.begin, host.end != host.begin ? host.end : 0, container->begin, protocol};
+    PortMapping m{host_ip, host.begin, host.end != host.begin ? host.end : 0, container->begin, protocol, {}};
     out.push_back(m);
     return out;
   }
@@ -65,7 +65,7 @@ std::expected<std::vector<PortMapping>, std::string> expand(const std::string& h
   }
   for (int i = 0; i < count; ++i) {
     int pub = published.empty() ? 0 : host.begin + i;
-    out.push_back(PortMapping{host_ip, pub, 0, container->begin + i, protocol});
+    out.push_back(PortMapping{host_ip, pub, 0, container->begin + i, protocol, {}});
   }
   return out;
 }

@@ -171,6 +171,7 @@ void read_ports(const Node& node, const std::string& path, Service& out, Diagnos
       diag.error(node.items[i].where, path + "[" + std::to_string(i) + "]: " + mappings.error());
       continue;
     }
+    for (PortMapping& m : *mappings) m.where = node.items[i].where;
     out.ports.insert(out.ports.end(), mappings->begin(), mappings->end());
   }
 }

@@ -224,6 +224,9 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
       ->envname("STACKGATE_FORMAT")
       ->check(CLI::IsMember({"text", "json", "dot"}));
   subs["lint"]->add_flag("--strict", o.strict, "Warnings are errors too")->envname("STACKGATE_STRICT");
+  subs["lint"]
+      ->add_flag("--host-ports", o.host_ports, "Also report published host ports already in use on this machine")
+      ->envname("STACKGATE_HOST_PORTS");
   add_for(subs["wait"], o, "Release when these services' upstreams are ready (default: the whole project)");
   add_wait_options(subs["wait"], o, raw);
   add_for(subs["exec"], o, "Wait for these services' upstreams, then run the command");

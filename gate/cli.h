@@ -49,6 +49,7 @@ struct Options {
 
   // lint.
   bool strict = false;                         // warnings count as errors
+  bool host_ports = false;                     // --host-ports: published host ports already in use here
 
   // wait / exec / smoke.
   std::optional<std::chrono::milliseconds> timeout;  // overall; 0 = no limit

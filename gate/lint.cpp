@@ -6,9 +6,8 @@
 
 #include "compose/infer_index.h"
 #include "gate/graph.h"
+#include "gate/host_ports.h"
 #include "gate/plan.h"
-
-#include "compose/infer_index.h"
 #include "probes/url.h"
 #include "util/strings.h"
 
@@ -65,6 +64,59 @@ void check_ports(const compose::Project& project, std::vector<Finding>& out) {
   }
 }
 
+// "127.0.0.1:8080:80/tcp", "8000-8002:80/tcp", "[::1]:53:53/udp".
+std::string mapping_text(const compose::PortMapping& port) {
+  std::string out;
+  if (!port.host_ip.empty()) {
+    out = (port.host_ip.find(':') != std::string::npos ? "[" + port.host_ip + "]" : port.host_ip) + ":";
+  }
+  out += std::to_string(port.published);
+  if (port.published_end > 0) out += "-" + std::to_string(port.published_end);
+  return out + ":" + std::to_string(port.target) + "/" + port.protocol;
+}
+
+// --host-ports: each published host port bound the way the daemon will bind
+// it. A range for one container port ("8000-8002:80") needs only one free port.
+void check_host_ports(const compose::Project& project, std::vector<Finding>& out) {
+  for (const auto& [name, service] : project.services) {
+    if (service.replicas && *service.replicas == 0) continue;
+    for (const compose::PortMapping& port : service.ports) {
+      if (port.published == 0) continue;
+      std::string what = "service " + quoted(name) + " publishes " + quoted(mapping_text(port)) + ", but host ";
+      std::string address = port.host_ip.empty() ? "0.0.0.0" : port.host_ip;
+      int last = port.published_end > 0 ? port.published_end : port.published;
+      std::vector<std::string> held;     // "8080/tcp"
+      std::vector<std::string> holders;  // "python3, pid 12"
+      bool one_free = false;
+      for (int p = port.published; p <= last; ++p) {
+        HostPortCheck check = check_host_port(port.host_ip, p, port.protocol);
+        if (check.state == HostPortState::not_local) {
+          out.push_back({Severity::warning, port.where,
+                         what + "IP " + address + " is not an address of this machine (`up` here fails with "
+                                "\"cannot assign requested address\")"});
+          break;
+        }
+        if (check.state != HostPortState::in_use) {
+          one_free = true;
+          continue;
+        }
+        held.push_back(std::to_string(p) + "/" + port.protocol);
+        if (!check.detail.empty() && holders.size() < 3) holders.push_back("held by " + check.detail);
+      }
+      bool range_for_one = port.published_end > 0;
+      if (held.empty() || (range_for_one && one_free)) continue;
+      if (std::any_of(holders.begin(), holders.end(), [](const std::string& h) { return h.contains("docker-proxy,"); })) {
+        holders.push_back("a container publishes it already: this project's own, if it is running");
+      }
+      holders.push_back("`up` fails with \"address already in use\"");
+      std::string ports = held.size() == 1 ? "port " + held.front() + " is" : "ports " + util::join(held, ", ") + " are";
+      out.push_back({Severity::error, port.where,
+                     what + ports + " already in use on this machine" +
+                         (address == "0.0.0.0" ? "" : " at " + address) + " (" + util::join(holders, "; ") + ")"});
+    }
+  }
+}
+
 void check_probes(const compose::Project& project, const compose::InferOptions& infer, std::vector<Finding>& out) {
   std::vector<std::string> gated = compose::gated_services(project);
   compose::InferIndex index(project);
@@ -106,7 +158,8 @@ void check_probes(const compose::Project& project, const compose::InferOptions& 
 
 }  // namespace
 
-std::vector<Finding> lint_project(const compose::Project& project, const compose::InferOptions& infer) {
+std::vector<Finding> lint_project(const compose::Project& project, const compose::InferOptions& infer,
+                                  const LintOptions& options) {
   std::vector<Finding> out;
   for (const compose::Warning& w : project.warnings) out.push_back({Severity::warning, w.where, w.message});
   std::vector<compose::Warning> graph_warnings;
@@ -117,6 +170,7 @@ std::vector<Finding> lint_project(const compose::Project& project, const compose
   for (const compose::Warning& w : graph_warnings) out.push_back({Severity::warning, w.where, w.message});
   check_healthchecks(project, out);
   check_ports(project, out);
+  if (options.host_ports) check_host_ports(project, out);
   check_probes(project, infer, out);
   return out;
 }

@@ -304,7 +304,7 @@ int cmd_lint(const Options& o) {
   auto project = load(o, /*print_warnings=*/false);
   if (!project) return project.error();
   int errors = 0, warnings = 0;
-  for (const Finding& f : lint_project(*project, infer_options(o))) {
+  for (const Finding& f : lint_project(*project, infer_options(o), LintOptions{.host_ports = o.host_ports})) {
     std::cout << format_finding(f) << "\n";
     (f.severity == Severity::error ? errors : warnings)++;
   }

@@ -85,12 +85,11 @@ std::string zsh_spec(const CliTable& t, const OptionInfo& o) {
   }
   std::string tail = "[" + zsh_text(o.description) + "]";
   if (takes_value(o)) tail += ":" + zsh_text(value) + ":" + zsh_action(t, o);
-  std::string repeat = o.repeatable || o.value.empty() ? "*" : "";
-  if (o.names.size() == 1) return single_quoted(repeat + o.names.front() + tail);
-  // '(-f --file)'{-f,--file}'[...]': either spelling, once.
-  std::string exclusive = o.repeatable ? "" : single_quoted("(" + join(o.names) + ")");
-  return exclusive + (repeat.empty() ? "" : single_quoted(repeat)) + "{" + join(o.names, ",") + "}" +
-         single_quoted(tail);
+  if (o.names.size() == 1) return single_quoted((o.repeatable ? "*" : "") + o.names.front() + tail);
+  // '(-p --project-name)'{-p,--project-name}'[...]': either spelling, once;
+  // '*'{-f,--file}'[...]': either, as often as wanted.
+  std::string front = single_quoted(o.repeatable ? "*" : "(" + join(o.names) + ")");
+  return front + "{" + join(o.names, ",") + "}" + single_quoted(tail);
 }
 
 std::string zsh_specs(const CliTable& t, const std::vector<OptionInfo>& options, std::string_view indent) {

@@ -114,6 +114,10 @@ std::string shorten_url(std::string_view url, size_t width) {
     size_t keep = width - hw - 1 - k_dots.size() - qw;
     return std::string(head) + "/" + std::string(k_dots) + std::string(tail(path, keep)) + std::string(query);
   }
+  // Then the user (and its redacted password): the host and port say more.
+  if (size_t at = head.find('@'); scheme != std::string_view::npos && at != std::string_view::npos) {
+    return shorten_url(std::string(url.substr(0, scheme + 3)) + std::string(url.substr(at + 1)), width);
+  }
   // Then the end of the query: its first options stay.
   std::string short_head = std::string(head) + (path.empty() ? "" : "/" + std::string(k_dots));
   if (!query.empty() && text_width(short_head) + 2 + k_dots.size() <= width) {

@@ -20,8 +20,8 @@ std::string fit_width(std::string_view text, size_t width);
 
 /// A probe URL in at most `width` columns, keeping what tells probes apart:
 /// the scheme, host and port and the query (`?groups=collector`); the path
-/// gives way first ("kafka://broker:9092/...?groups=collector"), then the end
-/// of the query, then the middle of the whole.
+/// gives way first ("kafka://broker:9092/...?groups=collector"), then the
+/// user and password, then the end of the query, then the middle of the whole.
 std::string shorten_url(std::string_view url, size_t width);
 
 /// The STATE column: "probing", "ready", and inside a stability window the

@@ -34,6 +34,9 @@ TEST_CASE("a long probe URL keeps its host, port and query; the path gives way",
   // No query: the middle goes, the port stays.
   CHECK(shorten_url("tcp://a-very-long-host-name.example.internal:5432", 24) == "tcp://a-ver...ernal:5432");
   for (size_t w : {4, 10, 20, 30, 45}) CHECK(text_width(shorten_url(url, w)) <= w);
+  // The user and password go before the host and port would.
+  CHECK(shorten_url("postgres://app:***@127.0.0.1:54097/appdb", 37) == "postgres://127.0.0.1:54097/appdb");
+  CHECK(shorten_url("clickhouse://app:***@127.0.0.1:46527/default", 37) == "clickhouse://127.0.0.1:46527/default");
 }
 
 TEST_CASE("the state column shows a window as time held against time needed, in a fixed width", "[tty]") {

@@ -105,6 +105,7 @@ class Tmux {
   std::string screen() { return tmux({"capture-pane", "-p", "-J", "-t", "t"}).out; }
   /// The scrollback and the screen.
   std::string everything() { return tmux({"capture-pane", "-p", "-J", "-S", "-", "-t", "t"}).out; }
+  void keys(const std::string& key) { REQUIRE(tmux({"send-keys", "-t", "t", key}).code == 0); }
   void resize(int cols, int rows) {
     REQUIRE(tmux({"resize-window", "-t", "t", "-x", std::to_string(cols), "-y", std::to_string(rows)}).code == 0);
   }
@@ -263,4 +264,26 @@ TEST_CASE("live table at 160x50: every row shows, with the level and attempts", 
   CHECK(count(text, "BEFORE-THE-RUN") == 1);
   CHECK(count(text, "probing") == 0);
   CHECK(count(text, "released app after") == 1);
+}
+
+TEST_CASE("live table interrupted: the terminal gets its whole screen back", "[tty]") {
+  TempDir dir;
+  std::vector<std::unique_ptr<LatePort>> ports;
+  for (int i = 0; i < 3; ++i) ports.push_back(std::make_unique<LatePort>());
+  std::string compose = dir.write("compose.yaml", compose_for(ports));
+  // After stackgate: 40 lines, which scroll the whole screen only if the
+  // scrolling margin is gone.
+  Tmux tmux(dir, 80, 20, wait_command(dir, compose) + "; seq 1 40");
+  tmux.until([](const std::string& t) { return count(t, "probing") == 3; });
+  tmux.keys("C-c");
+  std::string text = tmux.until([](const std::string& t) { return count(t, "EXIT=") == 1 && count(t, "\n40\n") == 1; });
+  CHECK(count(text, "EXIT=130") == 1);
+  CHECK(count(text, "interrupted after") == 1);
+  std::vector<std::string> screen = lines_of(tmux.screen());
+  while (!screen.empty() && (screen.back().empty() || screen.back().rfind("Pane is dead", 0) == 0)) screen.pop_back();
+  REQUIRE(screen.size() >= 2);
+  // The last rows are the shell's output, not a region left pinned there.
+  CHECK(screen[screen.size() - 2] == "39");
+  CHECK(screen.back() == "40");
+  CHECK(count(tmux.screen(), "SERVICE") == 0);
 }

@@ -169,7 +169,6 @@ std::string suggestion(const CLI::App& app, int argc, const char* const* argv) {
 
 std::string version_string() { return std::string("stackgate ") + STACKGATE_VERSION; }
 
-
 std::expected<probes::Window, std::string> parse_window(std::string_view text) {
   probes::Window window;
   for (const std::string& part : util::split(text, ',')) {

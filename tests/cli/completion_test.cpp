@@ -179,3 +179,26 @@ TEST_CASE("cmake --install puts the man page and the completions where man and t
   CHECK(read(dir.path() + "/share/zsh/vendor-completions/_stackgate") == sg({"completion", "zsh"}).out);
   CHECK(read(dir.path() + "/share/fish/vendor_completions.d/stackgate.fish") == sg({"completion", "fish"}).out);
 }
+
+TEST_CASE("fish completes with the generated script, zsh reads its function without an error", "[completion]") {
+  TempDir dir;
+  std::string fish = dir.write("stackgate.fish", sg({"completion", "fish"}).out);
+  std::string program = "source " + shell_quoted(fish) +
+                        "; for line in 'stackgate wa' 'stackgate --log-format ' 'stackgate wait --inv' "
+                        "'stackgate completion ' 'stackgate serve --li'; "
+                        "complete -C $line | string replace -r '\\t.*' '' | string join ' '; end; true";
+  Result r = stackgate::testing::run({"/usr/bin/fish", "--no-config", "-c", program});
+  REQUIRE(r.code == 0);
+  CHECK(r.out == "wait\njson text\n--invert\nbash fish zsh\n--listen\n");
+
+  std::string zsh = dir.write("_stackgate", sg({"completion", "zsh"}).out);
+  Result syntax = stackgate::testing::run({"/usr/bin/zsh", "-n", zsh});
+  CHECK(syntax.code == 0);
+  CHECK(syntax.err.empty());
+  // Loaded by compinit from $fpath, as zsh finds vendor-completions.
+  Result loaded = stackgate::testing::run(
+      {"/usr/bin/zsh", "-f", "-c",
+       "fpath=(" + shell_quoted(dir.path()) + " $fpath); autoload -U compinit; compinit -u -D; print -r -- ${_comps[stackgate]}"});
+  CHECK(loaded.code == 0);
+  CHECK(loaded.out == "_stackgate\n");
+}

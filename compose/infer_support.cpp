@@ -109,12 +109,13 @@ std::optional<Endpoint> endpoint(const Service& service, int container_port, std
     if (p.target != container_port || p.published == 0 || p.protocol != "tcp") {
       continue;
     }
+    // Only an unset host_ip or a wildcard (0.0.0.0, ::) publishes on every
+    // interface; a mapping bound to 127.0.0.1 is loopback only.
+    bool every_interface = p.host_ip.empty() || p.host_ip == "0.0.0.0" || p.host_ip == "::";
     std::string host = "127.0.0.1";
-    if (!p.host_ip.empty() && p.host_ip != "0.0.0.0" && p.host_ip != "::") {
-      host = p.host_ip.find(':') != std::string::npos ? "[" + p.host_ip + "]" : p.host_ip;
-    }
-    provenance.emplace_back("host", p.host_ip.empty() || host == "127.0.0.1" ? "published on all interfaces: 127.0.0.1"
-                                                                             : "published on host_ip " + p.host_ip);
+    if (!every_interface) host = p.host_ip.find(':') != std::string::npos ? "[" + p.host_ip + "]" : p.host_ip;
+    provenance.emplace_back("host", every_interface ? "published on all interfaces, probed on 127.0.0.1"
+                                                    : "published on host_ip " + p.host_ip);
     provenance.emplace_back("published", "host port " + std::to_string(p.published) + " for container port " +
                                              std::to_string(container_port));
     return Endpoint{host, p.published};

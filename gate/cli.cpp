@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "gate/completion.h"
 #include "gate/exit_status.h"
 #include "gate/suggest.h"
 #include "probes/sanitize.h"
@@ -32,7 +33,7 @@ struct CommandInfo {
 
 // The one table of subcommands (ninja's kTools): feeds --help, the list
 // printed for an unknown command, and dispatch.
-constexpr std::array<CommandInfo, 9> k_commands{{
+constexpr std::array<CommandInfo, 10> k_commands{{
     {"plan", Command::plan, "Show the readiness plan: levels, probes and where each value came from"},
     {"lint", Command::lint, "Report gating hazards in the compose files (exit 2 on errors)"},
     {"wait", Command::wait,
@@ -43,7 +44,8 @@ constexpr std::array<CommandInfo, 9> k_commands{{
     {"smoke", Command::smoke, "Probe every service of the running stack once (or until --timeout)"},
     {"serve", Command::serve,
      "Probe every target forever and serve /healthz, /readyz, /status and /metrics (Prometheus)"},
-    {"help", std::nullopt, "Show the help of stackgate or of one command: help [COMMAND]"},
+    {"help", std::nullopt, "Show the help of stackgate or of one command: help [COMMAND]; help --man: the man page"},
+    {"completion", std::nullopt, "Print the completion script for a shell: completion bash|zsh|fish"},
     {"version", std::nullopt, "Print the version"},
 }};
 
@@ -56,6 +58,29 @@ struct Raw {
   std::string docker = "auto";
   std::string color;
   std::string help_topic;
+  bool man = false;
+  std::string shell;
+};
+
+// The parser: the CLI11 app with every option bound to an Options and a
+// Raw. `choices` keeps each closed set of values (CLI11 keeps them only
+// inside a validator) for the completions.
+struct Definitions {
+  CLI::App app{"stackgate: a readiness gate for container stacks. Reads Docker Compose files, works out the\n"
+               "dependency levels of a service and releases it when every upstream is ready and stable.\n"
+               "Exit codes: 0 released/healthy, 1 not healthy or a fatal probe outcome (wrong password...),\n"
+               "2 usage or config error (never from check: 1), 124 timed out, 126/127 exec: CMD not\n"
+               "executable/not found, 130 SIGINT, 143 SIGTERM. Every option can be set as\n"
+               "STACKGATE_<LONG_NAME>.",
+               "stackgate"};
+  std::map<std::string, CLI::App*> subs;
+  std::map<const CLI::Option*, std::vector<std::string>> choices;
+
+  CLI::Option* one_of(CLI::Option* opt, std::vector<std::string> values) {
+    opt->check(CLI::IsMember(values));
+    choices[opt] = std::move(values);
+    return opt;
+  }
 };
 
 bool is_command(std::string_view word) {
@@ -170,95 +195,138 @@ std::expected<probes::Window, std::string> parse_window(std::string_view text) {
   return window;
 }
 
-ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  Options o;
-  Raw raw;
-  CLI::App app{"stackgate: a readiness gate for container stacks. Reads Docker Compose files, works out the\n"
-               "dependency levels of a service and releases it when every upstream is ready and stable.\n"
-               "Exit codes: 0 released/healthy, 1 not healthy or a fatal probe outcome (wrong password...),\n"
-               "2 usage or config error (never from check: 1), 124 timed out, 126/127 exec: CMD not\n"
-               "executable/not found, 130 SIGINT, 143 SIGTERM. Every option can be set as\n"
-               "STACKGATE_<LONG_NAME>.",
-               "stackgate"};
-  app.set_version_flag("--version", version_string(), "Print the version and exit");
-  app.require_subcommand(1);
+namespace {
 
-  app.add_option("-f,--file", o.files, "Compose file (repeatable; default: compose.yaml, COMPOSE_FILE)")
+// Every option, once: parse_args parses with these definitions and
+// cli_table() reads them back for the completions and the man page.
+void define(Definitions& d, Options& o, Raw& raw) {
+  d.app.set_version_flag("--version", version_string(), "Print the version and exit");
+  d.app.require_subcommand(1);
+
+  d.app.add_option("-f,--file", o.files, "Compose file (repeatable; default: compose.yaml, COMPOSE_FILE)")
       ->envname("STACKGATE_FILE")
       ->type_name("FILE");
-  app.add_option("--project-directory", o.project_directory, "Project directory (default: the first file's)")
+  d.app.add_option("--project-directory", o.project_directory, "Project directory (default: the first file's)")
       ->envname("STACKGATE_PROJECT_DIRECTORY")
       ->type_name("DIR");
-  app.add_option("-p,--project-name", o.project_name, "Project name")->envname("STACKGATE_PROJECT_NAME");
-  app.add_option("--env-file", o.env_files, "Environment file for interpolation (repeatable; replaces .env)")
+  d.app.add_option("-p,--project-name", o.project_name, "Project name")->envname("STACKGATE_PROJECT_NAME");
+  d.app.add_option("--env-file", o.env_files, "Environment file for interpolation (repeatable; replaces .env)")
       ->envname("STACKGATE_ENV_FILE")
       ->type_name("FILE");
-  app.add_option("--profile", o.profiles, "Enable a profile (repeatable)")->envname("STACKGATE_PROFILE");
-  app.add_option("--log-format", raw.log_format, "Progress output: text or json (one object per event)")
-      ->envname("STACKGATE_LOG_FORMAT")
-      ->check(CLI::IsMember({"text", "json"}));
-  app.add_flag("-v,--verbose", o.verbose, "Log every attempt (debug level)")->envname("STACKGATE_VERBOSE");
-  app.add_flag("-q,--quiet", o.quiet, "No progress and nothing on success; on failure one line with the reason")
+  d.app.add_option("--profile", o.profiles, "Enable a profile (repeatable)")->envname("STACKGATE_PROFILE");
+  d.one_of(d.app.add_option("--log-format", raw.log_format, "Progress output: text or json (one object per event)")
+               ->envname("STACKGATE_LOG_FORMAT"),
+           {"text", "json"});
+  d.app.add_flag("-v,--verbose", o.verbose, "Log every attempt (debug level)")->envname("STACKGATE_VERBOSE");
+  d.app.add_flag("-q,--quiet", o.quiet, "No progress and nothing on success; on failure one line with the reason")
       ->envname("STACKGATE_QUIET");
-  app.add_option("--color", raw.color,
-                 "auto (the live table with colours on a terminal, unless NO_COLOR is set), always or never")
-      ->envname("STACKGATE_COLOR")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  app.add_flag("--published", o.published, "Probe through published host ports on 127.0.0.1")
+  d.one_of(d.app.add_option("--color", raw.color,
+                            "auto (the live table with colours on a terminal, unless NO_COLOR is set), always or never")
+               ->envname("STACKGATE_COLOR"),
+           {"auto", "always", "never"});
+  d.app.add_flag("--published", o.published, "Probe through published host ports on 127.0.0.1")
       ->envname("STACKGATE_PUBLISHED");
-  app.add_option("--docker", raw.docker,
-                 "Read container state from the Docker Engine (jobs' exit codes, healthchecks): auto (when "
-                 "its socket answers), always or never")
-      ->envname("STACKGATE_DOCKER")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  d.one_of(d.app.add_option("--docker", raw.docker,
+                            "Read container state from the Docker Engine (jobs' exit codes, healthchecks): auto (when "
+                            "its socket answers), always or never")
+               ->envname("STACKGATE_DOCKER"),
+           {"auto", "always", "never"});
 
-  std::map<std::string, CLI::App*> subs;
   for (const CommandInfo& c : k_commands) {
-    CLI::App* sub = app.add_subcommand(c.name, c.description);
+    CLI::App* sub = d.app.add_subcommand(c.name, c.description);
     sub->fallthrough();  // global options are accepted after the subcommand too
-    subs[c.name] = sub;
+    d.subs[c.name] = sub;
   }
-  add_for(subs["plan"], o, "Plan for these services' upstreams only (repeatable)");
-  subs["plan"]
-      ->add_option("--format", raw.plan_format, "text, json or dot")
-      ->envname("STACKGATE_FORMAT")
-      ->check(CLI::IsMember({"text", "json", "dot"}));
-  subs["lint"]->add_flag("--strict", o.strict, "Warnings are errors too")->envname("STACKGATE_STRICT");
-  subs["lint"]
+  add_for(d.subs["plan"], o, "Plan for these services' upstreams only (repeatable)");
+  d.one_of(d.subs["plan"]->add_option("--format", raw.plan_format, "text, json or dot")->envname("STACKGATE_FORMAT"),
+           {"text", "json", "dot"});
+  d.subs["lint"]->add_flag("--strict", o.strict, "Warnings are errors too")->envname("STACKGATE_STRICT");
+  d.subs["lint"]
       ->add_flag("--host-ports", o.host_ports, "Also report published host ports already in use on this machine")
       ->envname("STACKGATE_HOST_PORTS");
-  add_for(subs["wait"], o, "Release when these services' upstreams are ready (default: the whole project)");
-  add_wait_options(subs["wait"], o, raw);
-  add_for(subs["exec"], o, "Wait for these services' upstreams, then run the command");
-  add_wait_options(subs["exec"], o, raw);
+  add_for(d.subs["wait"], o, "Release when these services' upstreams are ready (default: the whole project)");
+  add_wait_options(d.subs["wait"], o, raw);
+  add_for(d.subs["exec"], o, "Wait for these services' upstreams, then run the command");
+  add_wait_options(d.subs["exec"], o, raw);
   // exec's command comes only after "--" (split off below), so a word before
   // it is a URL: `exec tcp://db:5432 server` is an error, not a command.
   for (const char* name : {"wait", "exec"}) {
-    subs[name]
+    d.subs[name]
         ->add_option("urls", o.urls, "Probe URLs to wait for as well; with URLs and no --for no compose file is read")
         ->type_name("URL");
-    subs[name]
+    d.subs[name]
         ->add_flag("--invert", o.invert,
                    "Wait until every target is down instead (refused or failing), e.g. before a teardown")
         ->envname("STACKGATE_INVERT");
   }
-  subs["check"]->add_option("urls", o.urls, "Probe URLs (tcp://, http://, postgres://, redis://, ...)")->required();
-  add_wait_options(subs["smoke"], o, raw);
-  add_for(subs["serve"], o, "Serve these services' upstreams only (default: every service of the project)");
-  subs["serve"]->add_option("urls", o.urls, "Probe URLs to serve as well; with URLs and no --for no compose file is read")
+  d.subs["check"]->add_option("urls", o.urls, "Probe URLs (tcp://, http://, postgres://, redis://, ...)")->required();
+  add_wait_options(d.subs["smoke"], o, raw);
+  add_for(d.subs["serve"], o, "Serve these services' upstreams only (default: every service of the project)");
+  d.subs["serve"]->add_option("urls", o.urls, "Probe URLs to serve as well; with URLs and no --for no compose file is read")
       ->type_name("URL");
-  subs["serve"]->add_option("--listen", o.listen, "HOST:PORT or unix:/path to listen on (default 0.0.0.0:9400)")
+  d.subs["serve"]->add_option("--listen", o.listen, "HOST:PORT or unix:/path to listen on (default 0.0.0.0:9400)")
       ->envname("STACKGATE_LISTEN");
-  subs["serve"]->add_option("--interval", raw.interval, "Time between attempts per target that sets none (default 10s)")
+  d.subs["serve"]->add_option("--interval", raw.interval, "Time between attempts per target that sets none (default 10s)")
       ->envname("STACKGATE_INTERVAL")
       ->type_name("DURATION");
-  subs["serve"]->add_option("--failures", o.failures, "Consecutive failures that make a target unhealthy (default 3)")
+  d.subs["serve"]->add_option("--failures", o.failures, "Consecutive failures that make a target unhealthy (default 3)")
       ->envname("STACKGATE_FAILURES")
       ->check(CLI::Range(1, 1000000));
-  subs["serve"]->add_option("--successes", o.successes, "Consecutive passes that make a target healthy (default 1)")
+  d.subs["serve"]->add_option("--successes", o.successes, "Consecutive passes that make a target healthy (default 1)")
       ->envname("STACKGATE_SUCCESSES")
       ->check(CLI::Range(1, 1000000));
-  subs["help"]->add_option("command", raw.help_topic, "The command to describe")->type_name("COMMAND");
+  d.subs["help"]->add_option("command", raw.help_topic, "The command to describe")->type_name("COMMAND");
+  d.subs["help"]->add_flag("--man", raw.man, "Print the man page (roff) instead");
+  d.one_of(d.subs["completion"]->add_option("shell", raw.shell, "bash, zsh or fish")->required()->type_name("SHELL"),
+           {"bash", "zsh", "fish"});
+}
+
+OptionInfo option_info(const Definitions& d, const CLI::Option* opt) {
+  OptionInfo info;
+  for (const std::string& n : opt->get_snames()) info.names.push_back("-" + n);
+  for (const std::string& n : opt->get_lnames()) info.names.push_back("--" + n);
+  info.positional = info.names.empty();
+  if (info.positional) info.names.push_back(opt->get_name());
+  if (opt->get_type_size_max() > 0) {
+    std::string type = opt->get_type_name();  // "TEXT:{text,json}": the validator's part goes
+    info.value = type.substr(0, type.find(':'));
+  }
+  if (auto it = d.choices.find(opt); it != d.choices.end()) info.choices = it->second;
+  info.description = opt->get_description();
+  info.env = opt->get_envname();
+  info.repeatable = opt->get_items_expected_max() > 1;
+  return info;
+}
+
+CliTable table_of(const Definitions& d) {
+  CliTable table;
+  table.description = d.app.get_description();
+  for (const CLI::Option* opt : d.app.get_options()) table.global.push_back(option_info(d, opt));
+  for (const CommandInfo& c : k_commands) {
+    CommandSpec command{c.name, c.description, {}};
+    for (const CLI::Option* opt : d.subs.at(c.name)->get_options()) command.options.push_back(option_info(d, opt));
+    table.commands.push_back(std::move(command));
+  }
+  return table;
+}
+
+}  // namespace
+
+CliTable cli_table() {
+  Options o;
+  Raw raw;
+  Definitions d;
+  define(d, o, raw);
+  return table_of(d);
+}
+
+ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  Options o;
+  Raw raw;
+  Definitions d;
+  define(d, o, raw);
+  CLI::App& app = d.app;
+  std::map<std::string, CLI::App*>& subs = d.subs;
 
   // The command of exec (and of wait) is everything after the first "--":
   // CLI11 never sees it, so the command's own options cannot be mistaken
@@ -311,7 +379,18 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     out << version_string() << "\n";
     return 0;
   }
+  if (subs["completion"]->parsed()) {
+    CliTable table = table_of(d);
+    out << (raw.shell == "bash"  ? bash_completion(table)
+            : raw.shell == "zsh" ? zsh_completion(table)
+                                 : fish_completion(table));
+    return 0;
+  }
   if (subs["help"]->parsed()) {
+    if (raw.man) {
+      out << man_page(table_of(d), STACKGATE_VERSION);
+      return 0;
+    }
     if (raw.help_topic.empty()) {
       // Not app.help(): that describes the selected subcommand, `help` itself.
       out << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);

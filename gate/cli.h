@@ -82,4 +82,31 @@ std::expected<probes::Window, std::string> parse_window(std::string_view text);
 /// "stackgate 0.1.0".
 std::string version_string();
 
+// The command line as data, read back from the very parser parse_args uses
+// (the CLI11 definitions in cli.cpp), so shell completions and the man page
+// (completion.cpp) list exactly what the parser accepts.
+struct OptionInfo {
+  std::vector<std::string> names;    // "-f", "--file"; a positional's one name: "urls"
+  std::string value;                 // "FILE", "DURATION"; empty for a flag
+  std::vector<std::string> choices;  // --log-format: text, json
+  std::string description;
+  std::string env;                   // STACKGATE_FILE; empty when none
+  bool positional = false;
+  bool repeatable = false;
+};
+
+struct CommandSpec {
+  std::string name;
+  std::string description;
+  std::vector<OptionInfo> options;   // its own; the global ones are accepted too
+};
+
+struct CliTable {
+  std::string description;           // the --help preamble (exit codes...)
+  std::vector<OptionInfo> global;
+  std::vector<CommandSpec> commands;
+};
+
+CliTable cli_table();
+
 }  // namespace stackgate::gate

@@ -5,7 +5,7 @@
 // Implementations (reporter.cpp, tty_reporter.cpp):
 //   LineReporter   one line per state change, for logs and pipes
 //   JsonReporter   one JSON object per event (--log-format json)
-//   TtyReporter    a live table redrawn in place at a bounded rate
+//   TtyReporter    log lines above a live status region (tty_table.h lays it out)
 // Targets in ProbeStatus are already redacted; reporters print nothing else
 // that could hold a secret.
 #pragma once
@@ -109,37 +109,65 @@ class JsonReporter final : public Reporter {
   std::vector<std::pair<std::string, std::string>> m_last;
 };
 
-// The live table on a terminal: service, level, probe, state, attempts,
-// elapsed, last reason; redrawn in place with ANSI escapes at most every
-// `min_redraw`, and a final summary under it.
+// The live table on a terminal, as docker compose up, cargo and ninja draw
+// it: log lines (a service ready, a level released, a fatal outcome) scroll
+// above a status region pinned to the bottom rows of the terminal. The region
+// is a scrolling margin (DECSTBM): the rows above it scroll on their own, so
+// whatever else writes to the terminal meanwhile (the demo's narration,
+// another process) scrolls above the region too and is never overwritten.
+// The region fits the terminal (rows that do not fit are counted:
+// "+23 more ready"); the terminal's size is asked again on every tick, so a
+// resize is redrawn at the next tick. finished() removes the region and
+// prints the final table once, under the log lines, then the summary.
+// Without a known size (a pipe with --color=always) there is no region:
+// coloured log lines and the final table only.
+struct TermSize {
+  int cols = 0;  // 0: unknown
+  int rows = 0;
+};
+
 class TtyReporter final : public Reporter {
  public:
   using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
-  TtyReporter(std::ostream& out, std::string what = {}, Millis min_redraw = Millis{100}, int width = 0,
+  using SizeOf = std::function<TermSize()>;
+  TtyReporter(std::ostream& out, std::string what, SizeOf size, Millis min_redraw = Millis{100},
               SteadyNow now = nullptr);
+  ~TtyReporter() override;
   void run_started(const std::vector<ProbeStatus>& rows) override;
   void attempt_started(const ProbeStatus& probe) override;
   void attempt_finished(const ProbeStatus& probe, const probes::Outcome& outcome, Millis took) override;
   void window_progress(const ProbeStatus& probe) override;
   void level_started(int level, const std::vector<std::string>& services) override;
+  void service_ready(const std::string& service, int level, Millis elapsed) override;
+  void level_released(int level, const std::vector<std::string>& services, Millis elapsed) override;
   void finished(const RunResult& result) override;
   void tick() override;
   std::optional<Millis> tick_interval() const override { return m_min_redraw * 2; }
 
+  /// The bytes that give the terminal back its whole screen (no margin), for
+  /// an exit that skips finished(): "" when no region is set.
+  static const char* restore_sequence();
+
  private:
   void update(const ProbeStatus& probe);
+  void log(const std::string& line, ProbeState colour);
   void redraw(bool force);
+  std::string open_region(TermSize size);
+  std::string close_region();
+  std::string region_text();
+  Millis elapsed_of(size_t row) const;
 
   std::ostream& m_out;
   std::string m_what;
+  SizeOf m_size_of;
   Millis m_min_redraw;
-  int m_width;
   SteadyNow m_now;
   std::vector<ProbeStatus> m_rows;
   std::vector<std::chrono::steady_clock::time_point> m_started;  // per row, when its level started
   std::chrono::steady_clock::time_point m_last_draw{};
-  int m_drawn_lines = 0;
-  bool m_dirty = false;
+  TermSize m_size;      // the size the region was laid out for
+  int m_region = 0;     // rows reserved at the bottom; 0: no region on screen
+  bool m_finished = false;
 };
 
 /// The final summary lines shared by the text reporters.

@@ -130,10 +130,11 @@ std::expected<ServiceGraph, int> graph_of(const compose::Project& project) {
 }
 
 
-int terminal_width() {
+// Asked again before every draw of the live table: how it notices a resize.
+TermSize terminal_size() {
   winsize ws{};
-  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-  return 0;
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) return {ws.ws_col, ws.ws_row};
+  return {};
 }
 
 // The live table is ANSI escapes throughout (cursor moves and colours), so
@@ -176,7 +177,7 @@ class QuietReporter final : public Reporter {
 std::unique_ptr<Reporter> progress_reporter(const Options& o, const std::string& what) {
   if (o.log_format == LogFormat::json) return std::make_unique<JsonReporter>(std::cerr, local_timestamp());
   if (o.quiet) return std::make_unique<QuietReporter>(what);
-  if (live_table(o)) return std::make_unique<TtyReporter>(std::cerr, what, Millis{100}, terminal_width());
+  if (live_table(o)) return std::make_unique<TtyReporter>(std::cerr, what, terminal_size);
   return std::make_unique<LineReporter>(std::cerr, local_timestamp(), what);
 }
 

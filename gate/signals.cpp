@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <thread>
 
+#include "gate/reporter.h"
 #include "util/cancel.h"
 
 namespace stackgate::gate {
@@ -19,10 +21,17 @@ std::atomic<bool> g_cancelled{false};
 std::atomic<int> g_signal{0};
 std::atomic<bool> g_exit_at_once{false};
 
+// The live table's scrolling margin must not outlive the process.
+void restore_terminal() {
+  const char* restore = TtyReporter::restore_sequence();
+  if (*restore) (void)::write(STDERR_FILENO, restore, std::strlen(restore));
+}
+
 void leave(int sig) {
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
+  restore_terminal();
   _exit(128 + sig);
 }
 
@@ -46,7 +55,10 @@ SignalWatcher::SignalWatcher(std::function<void()> on_signal, std::chrono::milli
     for (;;) {
       int sig = 0;
       if (sigwait(&set, &sig) != 0) continue;
-      if (g_signal.load() != 0) _exit(128 + g_signal.load());  // second signal: now
+      if (g_signal.load() != 0) {  // second signal: now
+        restore_terminal();
+        _exit(128 + g_signal.load());
+      }
       g_signal = sig;
       g_cancelled = true;
       util::request_cancel(sig);  // loops outside the scheduler (loading) stop too

@@ -1,15 +1,32 @@
-// The live table for terminals. The table is redrawn in place: move the
-// cursor up over the lines drawn last time, then rewrite each line after
-// clearing it. Redraws are rate-limited (min_redraw) so a probe refused every
-// 20 ms does not flood the terminal; the final state is always drawn.
+// The live table for terminals (see reporter.h for what the user sees).
+//
+// The status region is the bottom `m_region` rows of the screen, outside a
+// scrolling margin (DECSTBM) that covers the rows above it. Opening it:
+// print that many newlines (so the rows exist, scrolling the screen if the
+// cursor was near the bottom), set the margin, and put the cursor back
+// where the output continues. Drawing it: save the cursor, write each row
+// at its absolute position, restore the cursor: one write(), so another
+// process's output lands between two draws, above the region, never inside
+// it. Closing it: reset the margin and clear from the cursor down, which
+// removes the region wherever a resize has moved it (it is always below the
+// last output line).
+//
+// The terminal's size is asked (TIOCGWINSZ, through SizeOf) before every
+// draw rather than in a SIGWINCH handler: a handler would interrupt the
+// probes' poll() calls with EINTR. A changed size closes the region and
+// opens it again laid out for the new size.
 #include <algorithm>
+#include <atomic>
 #include <ostream>
 
 #include "gate/reporter.h"
-#include "util/duration.h"
+#include "gate/tty_table.h"
 
 namespace stackgate::gate {
 namespace {
+
+constexpr const char* k_close = "\x1b" "7\x1b[r\x1b" "8\x1b[J";
+std::atomic<const char*> g_restore{""};
 
 const char* color(ProbeState s) {
   switch (s) {
@@ -21,23 +38,34 @@ const char* color(ProbeState s) {
   }
 }
 
-std::string pad(std::string s, size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
-  return s;
+std::string painted(const TableLine& line) {
+  switch (line.kind) {
+    case TableLine::Kind::header: return "\x1b[1m" + line.text + "\x1b[0m";
+    case TableLine::Kind::more: return "\x1b[2m" + line.text + "\x1b[0m";
+    case TableLine::Kind::row: break;
+  }
+  return std::string(color(line.state)) + line.text + "\x1b[0m";
 }
 
-// Cut to `width` visible characters (the text has no escapes).
-std::string fit(std::string s, int width) {
-  if (width > 3 && s.size() > static_cast<size_t>(width)) s = s.substr(0, static_cast<size_t>(width) - 1) + "~";
-  return s;
-}
+// Lines are kept one column short of the width: a character in the last
+// column leaves some terminals about to wrap, and the next newline would
+// then leave an empty line.
+size_t usable(TermSize size) { return size.cols > 1 ? static_cast<size_t>(size.cols - 1) : 0; }
 
 }  // namespace
 
-TtyReporter::TtyReporter(std::ostream& out, std::string what, Millis min_redraw, int width, SteadyNow now)
-    : m_out(out), m_what(std::move(what)), m_min_redraw(min_redraw), m_width(width), m_now(std::move(now)) {
+TtyReporter::TtyReporter(std::ostream& out, std::string what, SizeOf size, Millis min_redraw, SteadyNow now)
+    : m_out(out), m_what(std::move(what)), m_size_of(std::move(size)), m_min_redraw(min_redraw), m_now(std::move(now)) {
   if (!m_now) m_now = [] { return std::chrono::steady_clock::now(); };
+  if (!m_size_of) m_size_of = [] { return TermSize{}; };
 }
+
+TtyReporter::~TtyReporter() {
+  // An exception between run_started and finished: give the screen back.
+  if (m_region > 0) m_out << close_region() << std::flush;
+}
+
+const char* TtyReporter::restore_sequence() { return g_restore.load(); }
 
 void TtyReporter::run_started(const std::vector<ProbeStatus>& rows) {
   m_rows = rows;
@@ -49,20 +77,18 @@ void TtyReporter::update(const ProbeStatus& probe) {
   for (ProbeStatus& row : m_rows) {
     if (row.service == probe.service && row.index == probe.index) {
       row = probe;
-      m_dirty = true;
       return;
     }
   }
 }
 
-void TtyReporter::level_started(int level, const std::vector<std::string>& services) {
+void TtyReporter::level_started(int level, const std::vector<std::string>&) {
   auto now = m_now();
   for (size_t i = 0; i < m_rows.size(); ++i) {
     if (m_rows[i].level != level) continue;
     m_started[i] = now;
     m_rows[i].state = m_rows[i].target.empty() ? ProbeState::ready : ProbeState::probing;
   }
-  m_dirty = true;
   redraw(false);
 }
 
@@ -71,8 +97,11 @@ void TtyReporter::attempt_started(const ProbeStatus& probe) {
   redraw(false);
 }
 
-void TtyReporter::attempt_finished(const ProbeStatus& probe, const probes::Outcome&, Millis) {
+void TtyReporter::attempt_finished(const ProbeStatus& probe, const probes::Outcome& outcome, Millis) {
   update(probe);
+  if (outcome.verdict == probes::Verdict::fatal) {
+    log(probe.service + " " + probe.target + " failed: " + outcome.reason, ProbeState::failed);
+  }
   redraw(false);
 }
 
@@ -81,60 +110,96 @@ void TtyReporter::window_progress(const ProbeStatus& probe) {
   redraw(false);
 }
 
+void TtyReporter::service_ready(const std::string& service, int, Millis elapsed) {
+  log(service + " ready after " + format_seconds(elapsed), ProbeState::ready);
+  redraw(false);
+}
+
+void TtyReporter::level_released(int level, const std::vector<std::string>& services, Millis elapsed) {
+  std::string names;
+  for (const std::string& s : services) names += (names.empty() ? "" : ", ") + s;
+  log("level " + std::to_string(level) + " released after " + format_seconds(elapsed) + ": " + names,
+      ProbeState::ready);
+}
+
 void TtyReporter::tick() { redraw(false); }
 
 void TtyReporter::finished(const RunResult& result) {
   m_rows = result.probes;
-  redraw(true);
-  m_out << summary_text(result, m_what) << std::flush;
+  std::string out = close_region();
+  m_finished = true;
+  TermSize size = m_size_of();
+  std::vector<Millis> elapsed;
+  for (const ProbeStatus& r : m_rows) elapsed.push_back(r.elapsed);
+  size_t cols = size.cols > 0 ? usable(size) : 200;
+  for (const TableLine& line : table_lines(m_rows, elapsed, cols, m_rows.size() + 1)) out += painted(line) + "\n";
+  out += summary_text(result, m_what);
+  m_out << out << std::flush;
+}
+
+// Above the region: the cursor is always in the scrolling rows.
+void TtyReporter::log(const std::string& line, ProbeState colour) {
+  if (m_finished) return;
+  TermSize size = m_size_of();
+  std::string text = size.cols > 0 ? fit_width(line, usable(size)) : line;
+  m_out << color(colour) << text << "\x1b[0m\n" << std::flush;
+}
+
+Millis TtyReporter::elapsed_of(size_t i) const {
+  const ProbeStatus& r = m_rows[i];
+  bool live = r.state == ProbeState::probing || r.state == ProbeState::stabilizing;
+  if (live && m_started[i] != std::chrono::steady_clock::time_point{}) {
+    return std::chrono::duration_cast<Millis>(m_now() - m_started[i]);
+  }
+  return r.elapsed;
+}
+
+std::string TtyReporter::open_region(TermSize size) {
+  m_size = size;
+  m_region = 0;
+  // Too small for a table and some output above it: log lines only.
+  if (size.rows < 8 || size.cols < 24 || m_rows.empty()) return "";
+  int cap = size.rows - 4;
+  m_region = std::min(static_cast<int>(m_rows.size()) + 1, cap);
+  g_restore = k_close;
+  std::string n = std::to_string(m_region);
+  return std::string(static_cast<size_t>(m_region), '\n') + "\x1b" "7\x1b[1;" + std::to_string(size.rows - m_region) +
+         "r\x1b" "8\x1b[" + n + "A";
+}
+
+std::string TtyReporter::close_region() {
+  if (m_region == 0) return "";
+  m_region = 0;
+  g_restore = "";
+  return k_close;
+}
+
+std::string TtyReporter::region_text() {
+  std::vector<Millis> elapsed;
+  for (size_t i = 0; i < m_rows.size(); ++i) elapsed.push_back(elapsed_of(i));
+  std::vector<TableLine> lines = table_lines(m_rows, elapsed, usable(m_size), static_cast<size_t>(m_region));
+  std::string out = "\x1b" "7";
+  int top = m_size.rows - m_region + 1;
+  for (int i = 0; i < m_region; ++i) {
+    out += "\x1b[" + std::to_string(top + i) + ";1H\x1b[2K";
+    if (static_cast<size_t>(i) < lines.size()) out += painted(lines[static_cast<size_t>(i)]);
+  }
+  return out + "\x1b" "8";
 }
 
 void TtyReporter::redraw(bool force) {
+  if (m_finished) return;
   auto now = m_now();
   if (!force && now - m_last_draw < m_min_redraw) return;
   m_last_draw = now;
-
-  size_t w_service = 7, w_probe = 5;
-  for (const ProbeStatus& r : m_rows) {
-    w_service = std::max(w_service, r.service.size());
-    w_probe = std::min<size_t>(std::max(w_probe, r.target.size()), 48);
-  }
-  std::vector<std::pair<std::string, ProbeState>> lines;
-  lines.emplace_back(pad("SERVICE", w_service) + "  LVL  " + pad("PROBE", w_probe) + "  " + pad("STATE", 11) +
-                         "  ATT  ELAPSED  REASON",
-                     ProbeState::waiting);
-  for (size_t i = 0; i < m_rows.size(); ++i) {
-    const ProbeStatus& r = m_rows[i];
-    Millis elapsed = r.elapsed;
-    bool live = r.state == ProbeState::probing || r.state == ProbeState::stabilizing;
-    if (live && m_started[i] != std::chrono::steady_clock::time_point{}) {
-      elapsed = std::chrono::duration_cast<Millis>(now - m_started[i]);
-    }
-    std::string state(to_string(r.state));
-    if (r.state == ProbeState::stabilizing) state += " " + std::to_string(r.passes) + "/" + std::to_string(r.passes_needed);
-    std::string target = r.target.empty() ? "-" : r.target;
-    if (target.size() > w_probe) target = fit(target, static_cast<int>(w_probe));
-    std::string line = pad(r.service, w_service) + "  " + pad(std::to_string(r.level), 3) + "  " + pad(target, w_probe) +
-                       "  " + pad(state, 11) + "  " + pad(std::to_string(r.attempts), 3) + "  " +
-                       pad(r.state == ProbeState::waiting ? "" : format_seconds(elapsed), 7) + "  " + r.last_reason;
-    lines.emplace_back(line, r.state);
-  }
-
+  TermSize size = m_size_of();
   std::string out;
-  if (m_drawn_lines > 0) out += "\x1b[" + std::to_string(m_drawn_lines) + "A";
-  for (size_t i = 0; i < lines.size(); ++i) {
-    std::string text = fit(lines[i].first, m_width > 0 ? m_width - 1 : 0);
-    out += "\r\x1b[2K";
-    if (i == 0) {
-      out += "\x1b[1m" + text + "\x1b[0m";
-    } else {
-      out += std::string(color(lines[i].second)) + text + "\x1b[0m";
-    }
-    out += "\n";
+  if (size.cols != m_size.cols || size.rows != m_size.rows || (m_region == 0 && force)) {
+    out += close_region();
+    out += open_region(size);
   }
-  m_drawn_lines = static_cast<int>(lines.size());
-  m_dirty = false;
-  m_out << out << std::flush;
+  if (m_region > 0) out += region_text();
+  if (!out.empty()) m_out << out << std::flush;
 }
 
 }  // namespace stackgate::gate

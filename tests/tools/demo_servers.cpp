@@ -7,7 +7,10 @@
 // the way a real stack comes up: Redis at once, Postgres first on its unix
 // socket only (the official image's init phase) and then restarted on TCP,
 // ClickHouse, ZooKeeper, Kafka, and finally a real consumer group
-// "collector" on topic "events". Runs until SIGINT/SIGTERM, then stops all.
+// "collector" on topic "events" (after the demo creates ENV_FILE.go). Runs
+// until SIGINT/SIGTERM, then stops all.
+// --no-kafka leaves out ZooKeeper, Kafka and the group (the demo runs without
+// them when the broker's jars cannot be fetched).
 #include <signal.h>
 #include <unistd.h>
 
@@ -16,6 +19,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -30,7 +34,7 @@
 namespace {
 
 std::atomic<bool> g_stop{false};
-const auto g_started = std::chrono::steady_clock::now();
+auto g_started = std::chrono::steady_clock::now();  // reset when the servers start
 
 void on_signal(int) { g_stop = true; }
 
@@ -50,10 +54,12 @@ void pause_for(std::chrono::milliseconds limit) {
 int main(int argc, char** argv) {
   using namespace stackgate::testing;
   using namespace std::chrono_literals;
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: demo_servers ENV_FILE\n");
+  bool with_kafka = !(argc == 3 && std::string(argv[1]) == "--no-kafka");
+  if (argc != (with_kafka ? 2 : 3)) {
+    std::fprintf(stderr, "usage: demo_servers [--no-kafka] ENV_FILE\n");
     return 2;
   }
+  const std::string env_file = argv[argc - 1];
   ::signal(SIGINT, on_signal);
   ::signal(SIGTERM, on_signal);
   const std::string redis_password = "demo-redis-secret";
@@ -61,19 +67,34 @@ int main(int argc, char** argv) {
     PostgresServer postgres;
     RedisServer redis;
     ClickHouseServer clickhouse;
-    ZooKeeperServer zookeeper;
-    KafkaServer kafka;
+    std::optional<ZooKeeperServer> zookeeper;
+    std::optional<KafkaServer> kafka;
+    if (with_kafka) {
+      zookeeper.emplace();
+      // The harness finds fetch.sh relative to its source path as compiled,
+      // which is relative to the build directory: give it the absolute one.
+      KafkaServerOptions options;
+      options.fetch_script = STACKGATE_KAFKA_FETCH_SCRIPT;
+      kafka.emplace(options);
+    }
     int backend_port = free_port();
     {
-      std::ofstream env(std::string(argv[1]) + ".tmp");
+      std::ofstream env(env_file + ".tmp");
       env << "PG_PORT=" << postgres.port() << "\nPG_USER=" << PostgresServer::k_app_user
           << "\nPG_PASSWORD=" << PostgresServer::k_app_password << "\nPG_DB=" << PostgresServer::k_app_database
           << "\nREDIS_PORT=" << redis.port() << "\nREDIS_PASSWORD=" << redis_password
           << "\nCH_PORT=" << clickhouse.http_port() << "\nCH_USER=" << ClickHouseServer::k_app_user
-          << "\nCH_PASSWORD=" << ClickHouseServer::k_app_password << "\nZK_PORT=" << zookeeper.port()
-          << "\nKAFKA_PORT=" << kafka.port() << "\nBACKEND_PORT=" << backend_port << "\n";
+          << "\nCH_PASSWORD=" << ClickHouseServer::k_app_password << "\nBACKEND_PORT=" << backend_port << "\n";
+      if (with_kafka) env << "ZK_PORT=" << zookeeper->port() << "\nKAFKA_PORT=" << kafka->port() << "\n";
     }
-    std::rename((std::string(argv[1]) + ".tmp").c_str(), argv[1]);
+    std::rename((env_file + ".tmp").c_str(), env_file.c_str());
+    // The demo plans with the env file first (step 1), then creates
+    // ENV_FILE.go: the servers start only then, so their narration
+    // belongs to step 2.
+    const std::string go = env_file + ".go";
+    poll_until([&] { return g_stop.load() || ::access(go.c_str(), F_OK) == 0; }, 120s, 20ms);
+    if (g_stop) return 0;
+    g_started = std::chrono::steady_clock::now();
 
     say("redis: starting (requirepass)");
     redis.start(RedisServer::Settings{redis_password});
@@ -89,23 +110,25 @@ int main(int argc, char** argv) {
     postgres.start();
     say("clickhouse: starting");
     clickhouse.start();
-    say("zookeeper: starting");
-    zookeeper.start();
-    say("kafka: starting the KRaft broker (a JVM: a few seconds)");
-    kafka.start();
-    say("kafka: up; creating topic events");
-    create_topic(kafka.bootstrap(), "events", 1);
-    pause_for(1000ms);
-    if (g_stop) return 0;
-    say("collector: first consumer joins group 'collector'");
-    GroupConsumer first(kafka.bootstrap(), "collector", "events");
-    pause_for(1500ms);
-    if (g_stop) return 0;
-    say("collector: second consumer joins: the group rebalances, the gate's window restarts");
-    GroupConsumer second(kafka.bootstrap(), "collector", "events");
+    std::optional<GroupConsumer> first, second;
+    if (with_kafka) {
+      say("zookeeper: starting");
+      zookeeper->start();
+      say("kafka: starting the KRaft broker (a JVM: a few seconds)");
+      kafka->start();
+      say("kafka: up; creating topic events");
+      create_topic(kafka->bootstrap(), "events", 1);
+      pause_for(1000ms);
+      if (g_stop) return 0;
+      say("collector: first consumer joins group 'collector'");
+      first.emplace(kafka->bootstrap(), "collector", "events");
+      pause_for(1500ms);
+      if (g_stop) return 0;
+      say("collector: second consumer joins: the group rebalances, the gate's window restarts");
+      second.emplace(kafka->bootstrap(), "collector", "events");
+    }
     say("all servers started; Ctrl-C stops them");
     while (!g_stop) pause_for(1000ms);
-    say("stopping");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "demo_servers: %s\n", e.what());
     return 1;

@@ -302,6 +302,28 @@ TEST_CASE("infer: published mode uses 127.0.0.1 or the host_ip and the host port
   CHECK(r.notes == std::vector<std::string>{"service \"app\": port 82 (tcp) is not published: no probe from the host"});
 }
 
+TEST_CASE("infer: a port bound to 127.0.0.1 is not said to be published on all interfaces", "[infer][published]") {
+  Project p = load(R"(services:
+  db:
+    image: postgres
+    ports: ["127.0.0.1:15432:5432"]
+  cache:
+    image: redis
+    ports: ["6380:6379"]
+  web:
+    image: nginx
+    ports: ["0.0.0.0:8080:80"]
+)");
+  auto host = [&](const char* service) {
+    auto probes = infer_probes(p, p.services.at(service), InferOptions{AddressMode::published});
+    REQUIRE(probes.size() == 1);
+    return provenance(probes[0], "host");
+  };
+  CHECK(host("db") == "published on host_ip 127.0.0.1");
+  CHECK(host("cache") == "published on all interfaces, probed on 127.0.0.1");
+  CHECK(host("web") == "published on all interfaces, probed on 127.0.0.1");
+}
+
 TEST_CASE("infer: an unpublished typed port is skipped with a note", "[infer][published]") {
   Project p = load("services:\n  cache:\n    image: redis\n");
   InferResult r = explain_probes(p, p.services.at("cache"), InferOptions{AddressMode::published});

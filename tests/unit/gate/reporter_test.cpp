@@ -120,19 +120,22 @@ TEST_CASE("the JSON reporter prints one parseable object per event", "[reporter]
   CHECK(events[2]["event"] == "service_ready");
 }
 
-TEST_CASE("the TTY table redraws in place at a bounded rate", "[reporter]") {
+TEST_CASE("the TTY table pins its region under a scrolling margin and redraws at a bounded rate", "[reporter][tty]") {
   std::ostringstream out;
   auto now = std::chrono::steady_clock::time_point{} + 1h;
-  TtyReporter r(out, "api", 100ms, 0, [&] { return now; });
+  stackgate::gate::TermSize size{120, 20};
+  TtyReporter r(out, "api", [&] { return size; }, 100ms, [&] { return now; });
   ProbeStatus p = db_status(0, 0ms, Outcome::ready());
   p.last_verdict.reset();
   p.last_reason.clear();
   p.state = ProbeState::waiting;
   r.run_started({p});
   std::string first = out.str();
-  CHECK(first.find("SERVICE") != std::string::npos);
-  CHECK(first.find("\x1b[") != std::string::npos);  // no cursor-up yet, but cleared lines
-  CHECK(first.find("A\r") == std::string::npos);
+  // Two rows reserved (header + db): newlines, margin rows 1..18, back up 2.
+  CHECK(first.rfind("\n\n\x1b" "7\x1b[1;18r\x1b" "8\x1b[2A", 0) == 0);
+  CHECK(first.find("\x1b[19;1H\x1b[2K\x1b[1mSERVICE") != std::string::npos);
+  CHECK(first.find("\x1b[20;1H\x1b[2K") != std::string::npos);
+  CHECK(std::string_view(first).ends_with("\x1b" "8"));  // the cursor goes back above the region
 
   r.level_started(0, {"db"});  // within 100 ms of the last draw: no redraw
   CHECK(out.str() == first);
@@ -140,9 +143,70 @@ TEST_CASE("the TTY table redraws in place at a bounded rate", "[reporter]") {
   Outcome refused = Outcome::not_yet("connection refused", true);
   r.attempt_finished(db_status(1, 150ms, refused), refused, 1ms);
   std::string second = out.str().substr(first.size());
-  CHECK(second.rfind("\x1b[2A", 0) == 0);  // moves up over the 2 lines drawn before
+  CHECK(second.rfind("\x1b" "7\x1b[19;1H", 0) == 0);  // the region only: no margin again, no cursor-up
   CHECK(second.find("connection refused") != std::string::npos);
   CHECK(second.find("postgres://app:***@db:5432/app") != std::string::npos);
+
+  // A log line goes where the cursor is: above the region, scrolling.
+  r.service_ready("db", 0, 1250ms);
+  std::string third = out.str().substr(first.size() + second.size());
+  CHECK(third.rfind("\x1b[32mdb ready after 1.25s\x1b[0m\n", 0) == 0);
+}
+
+TEST_CASE("the TTY table lays itself out again when the terminal is resized", "[reporter][tty]") {
+  std::ostringstream out;
+  auto now = std::chrono::steady_clock::time_point{} + 1h;
+  stackgate::gate::TermSize size{80, 20};
+  TtyReporter r(out, "api", [&] { return size; }, 100ms, [&] { return now; });
+  std::vector<ProbeStatus> rows;
+  for (int i = 0; i < 31; ++i) {
+    ProbeStatus p = db_status(0, 0ms, Outcome::ready());
+    p.service = "svc" + std::to_string(i);
+    p.state = ProbeState::ready;
+    rows.push_back(p);
+  }
+  r.run_started(rows);
+  CHECK(out.str().find("\x1b[1;4r") != std::string::npos);  // 16 rows of region on 20
+  CHECK(out.str().find("+17 more ready") != std::string::npos);
+  size = {60, 12};
+  now += 150ms;
+  out.str("");
+  r.tick();
+  std::string redrawn = out.str();
+  // Close (margin reset, clear below the cursor), then open for 12 rows: 8 of region.
+  CHECK(redrawn.rfind("\x1b" "7\x1b[r\x1b" "8\x1b[J\n\n\n\n\n\n\n\n\x1b" "7\x1b[1;4r", 0) == 0);
+  CHECK(redrawn.find("+25 more ready") != std::string::npos);
+  CHECK(std::string(TtyReporter::restore_sequence()) == "\x1b" "7\x1b[r\x1b" "8\x1b[J");
+
+  RunResult result;
+  result.status = RunStatus::released;
+  result.elapsed = 1500ms;
+  result.probes = rows;
+  out.str("");
+  r.finished(result);
+  std::string final_text = out.str();
+  CHECK(final_text.rfind("\x1b" "7\x1b[r\x1b" "8\x1b[J", 0) == 0);  // the region goes away first
+  CHECK(std::string(TtyReporter::restore_sequence()).empty());
+  // Then the final table once, every row, as plain scrolling lines.
+  CHECK(final_text.find("SERVICE") == final_text.rfind("SERVICE"));
+  CHECK(final_text.find("svc30") != std::string::npos);
+  CHECK(final_text.find("more ready") == std::string::npos);
+  CHECK(final_text.find("\x1b[1;") == std::string::npos);
+  CHECK(std::string_view(final_text).ends_with("released api after 1.50s\n"));
+  out.str("");
+  r.tick();  // nothing after the end
+  CHECK(out.str().empty());
+}
+
+TEST_CASE("without a terminal size the TTY reporter prints log lines and the final table, no region",
+          "[reporter][tty]") {
+  std::ostringstream out;
+  TtyReporter r(out, "", [] { return stackgate::gate::TermSize{}; }, 0ms);
+  ProbeStatus p = db_status(0, 0ms, Outcome::ready());
+  r.run_started({p});
+  r.tick();
+  r.service_ready("db", 0, 10ms);
+  CHECK(out.str() == "\x1b[32mdb ready after 0.01s\x1b[0m\n");
 }
 
 TEST_CASE("the JSON report holds state and attempts and elapsed and reason per probe", "[reporter][report]") {

@@ -446,22 +446,37 @@ std::string PostgresProbe::sql() const {
   return sql;
 }
 
+// The SQLSTATE a libpqxx exception stands for. libpqxx 6.4 maps SQLSTATEs
+// to exception classes and, for some, drops the code: insufficient_privilege
+// (42501) and transaction_rollback (40xxx) have an empty sqlstate().
+std::string sqlstate_of(const pqxx::failure& e) {
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql != nullptr && !sql->sqlstate().empty()) {
+    return sql->sqlstate();
+  }
+  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr) return "42501";
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr) return "40000";
+  return "";
+}
+
 Outcome PostgresProbe::query(BoundedConnection& conn, Clock::time_point deadline) {
   SocketDeadline watchdog(conn.sock(), deadline);
   try {
     pqxx::nontransaction tx(conn);
     return judge(tx.exec(sql()));
-  } catch (const pqxx::sql_error& e) {
-    std::string error = one_line(e.what());
-    if (classify(PgError{e.sqlstate(), error}) == Refusal::fatal) return Outcome::fatal(error);
-    return Outcome::not_yet(error);
   } catch (const pqxx::broken_connection& e) {
+    // Also 53300 (too_many_connections) and 08xxx, which libpqxx throws as this.
     if (watchdog.fired()) return Outcome::not_yet("timed out waiting for SELECT 1");
     // libpqxx's own text is generic ("Connection to database failed"); libpq's says why.
     PGconn* raw = conn.raw();
     bool bad = raw != nullptr && PQstatus(raw) == CONNECTION_BAD;
     return Outcome::not_yet(one_line(bad ? PQerrorMessage(raw) : e.what()));
+  } catch (const pqxx::failure& e) {
+    if (watchdog.fired()) return Outcome::not_yet("timed out waiting for SELECT 1");
+    std::string error = one_line(e.what());
+    if (classify(PgError{sqlstate_of(e), error}) == Refusal::fatal) return Outcome::fatal(error);
+    return Outcome::not_yet(error);
   } catch (const pqxx::pqxx_exception& e) {
+    // A value judge() could not convert (pqxx::conversion_error), or a usage error.
     if (watchdog.fired()) return Outcome::not_yet("timed out waiting for SELECT 1");
     return Outcome::not_yet(one_line(e.base().what()));
   }

@@ -1,29 +1,48 @@
-// PostgreSQL over libpq (not libpqxx: libpqxx 6 throws broken_connection for
-// every connect failure, which hides what a readiness probe must tell apart).
+// PostgreSQL: libpq connects, libpqxx runs the queries.
 //
-// libpq gives no SQLSTATE for a failed connection, only PQerrorMessage(), so
-// outcomes are classified on the server's (English) message text. A server
-// whose lc_messages is not English produces text we do not know; we then ask
-// PQpingParams, which does read the SQLSTATE: 57P03 means not yet, anything
-// else means the server is up and refused us, which becomes fatal once the
-// same message has come back a few times in a row.
+// libpqxx 6 is a C++ layer over libpq: every connection is a libpq PGconn,
+// every query a PQexec(), every error libpq's text plus the server's
+// SQLSTATE. Its stock connection policies connect with PQconnectdb(), which
+// blocks with a timeout of whole seconds per address and leaves only a
+// broken_connection whose text is libpq's message. So the connection is
+// made by our own policy (BoundedConnect): its start step is
+// PQconnectStartParams(), its complete step drives PQconnectPoll() with
+// poll() against the attempt's deadline, and a refusal keeps libpq's text for
+// the classifier. The queries then go through pqxx::nontransaction, whose
+// pqxx::sql_error carries the SQLSTATE.
+//
+// libpq gives no SQLSTATE for a refused connection, only PQerrorMessage(),
+// so refusals are classified on the server's (English) message text. A
+// server whose lc_messages is not English produces text we do not know; we
+// then ask PQpingParams, which does read the SQLSTATE: 57P03 means not yet,
+// anything else means the server is up and refused us, which becomes fatal
+// once the same message has come back a few times in a row.
 #include "probes/postgres_probe.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <libpq-fe.h>
+#include <pqxx/connection_base>
+#include <pqxx/connectionpolicy>
+#include <pqxx/except>
+#include <pqxx/nontransaction>
+#include <pqxx/result>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
-#include <cstdlib>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "probes/module.h"
@@ -88,8 +107,27 @@ std::string one_line(std::string_view message) {
 
 enum class Refusal { not_yet, not_yet_cheap, fatal, unknown };
 
-// The one place that maps libpq and server connection errors to a verdict.
-Refusal classify_connect_error(std::string_view m) {
+// What went wrong, as libpq and the server put it: the SQLSTATE when there
+// is one (a failed query, or PQping's reading of a refusal), else the text.
+struct PgError {
+  std::string_view sqlstate;
+  std::string_view message;
+};
+
+// The one place that maps libpq, libpqxx and server errors to a verdict.
+Refusal classify(const PgError& error) {
+  if (!error.sqlstate.empty()) {
+    std::string_view s = error.sqlstate;
+    // 28xxx invalid authorization (28P01 wrong password), 3D000 unknown
+    // database, 42xxx syntax or privilege: waiting will not fix them.
+    if (s.starts_with("28") || s == "3D000" || s.starts_with("42")) return Refusal::fatal;
+    // 57P03 cannot_connect_now (starting up, shutting down, recovery),
+    // 57P01/57P02 the server is going down, 57014 statement_timeout, 53xxx
+    // too many connections or out of resources, 08xxx connection failure,
+    // 40xxx serialization: all pass. So does any other server-side error.
+    return Refusal::not_yet;
+  }
+  std::string_view m = error.message;
   // Nothing reached the server, or the server is not there yet.
   static constexpr std::array k_cheap = {
       "Connection refused", "could not translate host name", "Network is unreachable",
@@ -111,6 +149,7 @@ Refusal classify_connect_error(std::string_view m) {
   for (const char* s : k_not_yet) {
     if (contains(m, s)) return Refusal::not_yet;
   }
+  // 28P01, 28000, 3D000 and the client-side refusals (SSL, options).
   static constexpr std::array k_fatal = {
       "password authentication failed", "authentication failed for user", "does not exist",
       "no pg_hba.conf entry", "pg_hba.conf rejects connection", "is not permitted to log in",
@@ -123,6 +162,126 @@ Refusal classify_connect_error(std::string_view m) {
   }
   return Refusal::unknown;
 }
+
+// Waits until `fd` is readable or writable; false on deadline.
+bool wait_socket(int fd, bool for_write, Clock::time_point deadline) {
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
+    int r = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (r > 0) return true;
+    if (r == 0) return false;
+    if (errno != EINTR) return true;  // let libpq report the socket error
+  }
+}
+
+// One connection attempt: libpq's parameters and deadline going in, and why
+// it failed coming out (libpqxx rethrows a failed connect as a
+// broken_connection of its own, so the policy keeps the details here).
+struct ConnectAttempt {
+  const char* const* keys = nullptr;
+  const char* const* values = nullptr;
+  Clock::time_point deadline;
+  enum class Failure { none, no_memory, refused, timed_out } failure = Failure::none;
+  std::string message;  // PQerrorMessage() of a refusal
+};
+
+// A libpqxx connection policy that connects the non-blocking way (see the top
+// of the file). libpqxx calls do_startconnect() from the connection's
+// constructor and again, with the handle it got, before do_completeconnect().
+class BoundedConnect final : public pqxx::connectionpolicy {
+ public:
+  explicit BoundedConnect(ConnectAttempt& attempt) : pqxx::connectionpolicy(std::string()), m_attempt(attempt) {}
+
+  handle do_startconnect(handle orig) override {
+    if (orig != nullptr) return orig;
+    handle conn = PQconnectStartParams(m_attempt.keys, m_attempt.values, 0);
+    if (conn == nullptr) {
+      m_attempt.failure = ConnectAttempt::Failure::no_memory;
+      throw pqxx::broken_connection("libpq could not allocate a connection");
+    }
+    return conn;
+  }
+
+  // Throwing leaves `orig` to libpqxx, which disconnects (PQfinish) it.
+  handle do_completeconnect(handle orig) override {
+    PostgresPollingStatusType state = PQstatus(orig) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+    while (state != PGRES_POLLING_OK) {
+      if (state == PGRES_POLLING_FAILED) {
+        m_attempt.failure = ConnectAttempt::Failure::refused;
+        m_attempt.message = PQerrorMessage(orig);
+        throw pqxx::broken_connection(m_attempt.message);
+      }
+      if (!wait_socket(PQsocket(orig), state == PGRES_POLLING_WRITING, m_attempt.deadline)) {
+        m_attempt.failure = ConnectAttempt::Failure::timed_out;
+        throw pqxx::broken_connection("timed out while connecting");
+      }
+      state = PQconnectPoll(orig);
+    }
+    m_conn = orig;
+    return orig;
+  }
+
+  handle do_disconnect(handle orig) noexcept override {
+    m_conn = nullptr;
+    return pqxx::connectionpolicy::do_disconnect(orig);
+  }
+
+  /// The open connection's libpq handle (for PQerrorMessage once libpqxx
+  /// has reported a broken connection), or null.
+  handle conn() const { return m_conn; }
+
+ private:
+  ConnectAttempt& m_attempt;
+  handle m_conn = nullptr;
+};
+
+// A libpqxx connection made by BoundedConnect; the constructor connects and
+// throws pqxx::broken_connection (details in the ConnectAttempt) on failure.
+class BoundedConnection final : public pqxx::connection_base {
+ public:
+  explicit BoundedConnection(ConnectAttempt& attempt) : pqxx::connection_base(m_policy), m_policy(attempt) { init(); }
+  ~BoundedConnection() noexcept { close(); }
+  BoundedConnection(const BoundedConnection&) = delete;
+  BoundedConnection& operator=(const BoundedConnection&) = delete;
+
+  PGconn* raw() const { return m_policy.conn(); }
+
+ private:
+  BoundedConnect m_policy;
+};
+
+// Shuts a socket down at a deadline unless destroyed first. libpq waits for
+// a query's answer in poll() with no timeout (and retries on EINTR), so a
+// server that logs us in and then stops answering would hold PQexec, and
+// with it the attempt, forever; a shut-down socket reads as end-of-file
+// and libpq fails the query. Must be destroyed before the socket is closed.
+class SocketDeadline {
+ public:
+  SocketDeadline(int fd, Clock::time_point deadline)
+      : m_thread([this, fd, deadline](std::stop_token stop) {
+          std::unique_lock lock(m_mutex);
+          m_wake.wait_until(lock, stop, deadline, [] { return false; });
+          if (stop.stop_requested()) return;
+          m_fired = true;
+          ::shutdown(fd, SHUT_RDWR);
+        }) {}
+  SocketDeadline(const SocketDeadline&) = delete;
+  SocketDeadline& operator=(const SocketDeadline&) = delete;
+  ~SocketDeadline() {
+    m_thread.request_stop();  // wakes the wait (condition_variable_any with a stop token)
+    m_thread.join();
+  }
+
+  bool fired() const { return m_fired; }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable_any m_wake;
+  std::atomic<bool> m_fired{false};
+  std::jthread m_thread;  // last: it starts once the members it uses exist
+};
 
 class PostgresProbe final : public Probe {
  public:
@@ -137,8 +296,10 @@ class PostgresProbe final : public Probe {
     std::vector<std::string> storage;
   };
   Params params(Millis timeout, const std::vector<std::string>& addresses) const;
-  Outcome refused(PGconn* conn, Clock::time_point deadline, const std::vector<std::string>& addresses);
-  Outcome query(PGconn* conn, Clock::time_point deadline);
+  Outcome refused(const std::string& message, Clock::time_point deadline, const std::vector<std::string>& addresses);
+  Outcome query(BoundedConnection& conn, Clock::time_point deadline);
+  std::string sql() const;
+  Outcome judge(const pqxx::result& r) const;
 
   Config m_config;
   std::string m_last_unknown;
@@ -209,51 +370,42 @@ PostgresProbe::Params PostgresProbe::params(Millis timeout, const std::vector<st
   return p;
 }
 
-// Waits until `fd` is readable or writable; false on deadline.
-bool wait_socket(int fd, bool for_write, Clock::time_point deadline) {
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
-    int r = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (r > 0) return true;
-    if (r == 0) return false;
-    if (errno != EINTR) return true;  // let libpq report the socket error
-  }
-}
-
-using Conn = std::unique_ptr<PGconn, decltype(&PQfinish)>;
-
 Outcome PostgresProbe::check(Millis timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   auto addresses = resolve_addresses(m_config.host, m_config.port_number, net::Deadline{deadline, timeout});
   if (!addresses) return net::to_outcome(addresses.error());
   if (addresses->empty()) return Outcome::unresolved(m_config.host + ": name not resolvable yet");
   Params p = params(timeout, *addresses);
-  Conn conn(PQconnectStartParams(p.keys.data(), p.values.data(), 0), &PQfinish);
-  if (!conn) return Outcome::not_yet("libpq could not allocate a connection");
-  if (PQstatus(conn.get()) == CONNECTION_BAD) return refused(conn.get(), deadline, *addresses);
-
-  PostgresPollingStatusType state = PGRES_POLLING_WRITING;
-  while (state != PGRES_POLLING_OK) {
-    if (state == PGRES_POLLING_FAILED) return refused(conn.get(), deadline, *addresses);
-    if (!wait_socket(PQsocket(conn.get()), state == PGRES_POLLING_WRITING, deadline)) {
-      return Outcome::not_yet("timed out after " + std::to_string(timeout.count()) + " ms while connecting");
+  ConnectAttempt attempt;
+  attempt.keys = p.keys.data();
+  attempt.values = p.values.data();
+  attempt.deadline = deadline;
+  std::optional<BoundedConnection> conn;
+  try {
+    conn.emplace(attempt);
+  } catch (const pqxx::pqxx_exception& e) {
+    switch (attempt.failure) {
+      case ConnectAttempt::Failure::refused: return refused(attempt.message, deadline, *addresses);
+      case ConnectAttempt::Failure::timed_out:
+        return Outcome::not_yet("timed out after " + std::to_string(timeout.count()) + " ms while connecting");
+      case ConnectAttempt::Failure::no_memory: return Outcome::not_yet("libpq could not allocate a connection");
+      case ConnectAttempt::Failure::none: break;
     }
-    state = PQconnectPoll(conn.get());
+    // Connected, but libpqxx would not take the session (say, a server older than 9.0).
+    return Outcome::not_yet(one_line(e.base().what()));
   }
   m_last_unknown.clear();
   m_unknown_repeats = 0;
-  return query(conn.get(), deadline);
+  return query(*conn, deadline);
 }
 
-Outcome PostgresProbe::refused(PGconn* conn, Clock::time_point deadline, const std::vector<std::string>& addresses) {
-  std::string message = PQerrorMessage(conn);
+Outcome PostgresProbe::refused(const std::string& message, Clock::time_point deadline,
+                               const std::vector<std::string>& addresses) {
   std::string line = one_line(message);
   // The server's FATAL line, when there is one, outranks an earlier address's
   // "Connection refused" ("localhost" is ::1, then 127.0.0.1).
-  Refusal refusal = classify_connect_error(line);
-  if (refusal == Refusal::unknown) refusal = classify_connect_error(message);
+  Refusal refusal = classify(PgError{"", line});
+  if (refusal == Refusal::unknown) refusal = classify(PgError{"", message});
   switch (refusal) {
     case Refusal::not_yet_cheap: return Outcome::not_yet(line, true);
     case Refusal::not_yet: return Outcome::not_yet(line);
@@ -281,7 +433,8 @@ Outcome PostgresProbe::refused(PGconn* conn, Clock::time_point deadline, const s
   return Outcome::not_yet(line);
 }
 
-Outcome PostgresProbe::query(PGconn* conn, Clock::time_point deadline) {
+// `SELECT 1`, then the asked-for columns, in one statement (one round trip).
+std::string PostgresProbe::sql() const {
   std::string sql = "SELECT 1";
   if (m_config.writable) sql += ", pg_catalog.pg_is_in_recovery()";
   if (m_config.min_free_connections) {
@@ -290,43 +443,55 @@ Outcome PostgresProbe::query(PGconn* conn, Clock::time_point deadline) {
         " - (SELECT count(*) FROM pg_catalog.pg_stat_activity"
         " WHERE backend_type = 'client backend' AND pid <> pg_catalog.pg_backend_pid())::int";
   }
-  if (PQsetnonblocking(conn, 1) != 0 || PQsendQuery(conn, sql.c_str()) != 1) {
-    return Outcome::not_yet("could not send query: " + one_line(PQerrorMessage(conn)));
+  return sql;
+}
+
+// The SQLSTATE a libpqxx exception stands for. libpqxx 6.4 maps SQLSTATEs
+// to exception classes and, for some, drops the code: insufficient_privilege
+// (42501) and transaction_rollback (40xxx) have an empty sqlstate().
+std::string sqlstate_of(const pqxx::failure& e) {
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql != nullptr && !sql->sqlstate().empty()) {
+    return sql->sqlstate();
   }
-  while (PQflush(conn) == 1) {
-    if (!wait_socket(PQsocket(conn), true, deadline)) return Outcome::not_yet("timed out sending SELECT 1");
-  }
-  using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
-  Result first(nullptr, &PQclear);
-  while (true) {
-    while (PQisBusy(conn)) {
-      if (!wait_socket(PQsocket(conn), false, deadline)) return Outcome::not_yet("timed out waiting for SELECT 1");
-      if (PQconsumeInput(conn) != 1) return Outcome::not_yet(one_line(PQerrorMessage(conn)));
-    }
-    Result r(PQgetResult(conn), &PQclear);
-    if (!r) break;
-    if (!first) first = std::move(r);
-  }
-  if (!first) return Outcome::not_yet("no result for SELECT 1");
-  if (PQresultStatus(first.get()) != PGRES_TUPLES_OK) {
-    std::string error = one_line(PQresultErrorMessage(first.get()));
-    const char* state = PQresultErrorField(first.get(), PG_DIAG_SQLSTATE);
-    std::string_view sqlstate = state ? state : "";
-    // 42xxx (syntax/privilege) and 28xxx (authorization) will not fix themselves.
-    if (sqlstate.starts_with("42") || sqlstate.starts_with("28")) return Outcome::fatal(error);
+  if (dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr) return "42501";
+  if (dynamic_cast<const pqxx::transaction_rollback*>(&e) != nullptr) return "40000";
+  return "";
+}
+
+Outcome PostgresProbe::query(BoundedConnection& conn, Clock::time_point deadline) {
+  SocketDeadline watchdog(conn.sock(), deadline);
+  try {
+    pqxx::nontransaction tx(conn);
+    return judge(tx.exec(sql()));
+  } catch (const pqxx::broken_connection& e) {
+    // Also 53300 (too_many_connections) and 08xxx, which libpqxx throws as this.
+    if (watchdog.fired()) return Outcome::not_yet("timed out waiting for SELECT 1");
+    // libpqxx's own text is generic ("Connection to database failed"); libpq's says why.
+    PGconn* raw = conn.raw();
+    bool bad = raw != nullptr && PQstatus(raw) == CONNECTION_BAD;
+    return Outcome::not_yet(one_line(bad ? PQerrorMessage(raw) : e.what()));
+  } catch (const pqxx::failure& e) {
+    if (watchdog.fired()) return Outcome::not_yet("timed out waiting for SELECT 1");
+    std::string error = one_line(e.what());
+    if (classify(PgError{sqlstate_of(e), error}) == Refusal::fatal) return Outcome::fatal(error);
     return Outcome::not_yet(error);
+  } catch (const pqxx::pqxx_exception& e) {
+    // A value judge() could not convert (pqxx::conversion_error), or a usage error.
+    if (watchdog.fired()) return Outcome::not_yet("timed out waiting for SELECT 1");
+    return Outcome::not_yet(one_line(e.base().what()));
   }
-  if (PQntuples(first.get()) != 1 || std::string_view(PQgetvalue(first.get(), 0, 0)) != "1") {
-    return Outcome::not_yet("SELECT 1 did not return 1");
-  }
+}
+
+// The row sql() asked for. Throws pqxx::conversion_error on a value that is
+// not what the column holds.
+Outcome PostgresProbe::judge(const pqxx::result& r) const {
+  if (r.size() != 1 || std::string_view(r[0][0].c_str()) != "1") return Outcome::not_yet("SELECT 1 did not return 1");
   int column = 1;
   if (m_config.writable) {
-    if (std::string_view(PQgetvalue(first.get(), 0, column++)) != "f") {
-      return Outcome::not_yet("in recovery (read-only)");
-    }
+    if (r[0][column++].as<bool>()) return Outcome::not_yet("in recovery (read-only)");
   }
   if (m_config.min_free_connections) {
-    int free_slots = std::atoi(PQgetvalue(first.get(), 0, column++));
+    int free_slots = r[0][column++].as<int>();
     if (free_slots < *m_config.min_free_connections) {
       return Outcome::not_yet(std::to_string(free_slots) + " free connection slots, want at least " +
                               std::to_string(*m_config.min_free_connections));

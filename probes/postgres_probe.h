@@ -1,8 +1,9 @@
-// The PostgreSQL probe: postgres://user:pass@host:port/db over libpq.
+// The PostgreSQL probe: postgres://user:pass@host:port/db over libpqxx and libpq.
 //
-// One attempt = a TCP connection (never the unix socket) made with
-// PQconnectStartParams/PQconnectPoll against our own deadline, then
-// `SELECT 1` (plus the semantic checks below) in the same session.
+// One attempt = a TCP connection (never the unix socket) made by a libpqxx
+// connection policy with PQconnectStartParams/PQconnectPoll against our own
+// deadline, then `SELECT 1` (plus the semantic checks below) in the same
+// session through pqxx::nontransaction, ended at the deadline too.
 //
 //   not_yet  connection refused or timed out; 57P03 "the database system is
 //            starting up / shutting down / in recovery mode / not yet

@@ -1,13 +1,16 @@
 // Tiny loopback TCP servers for the cases a real server will not produce on
-// demand: one that accepts and never answers (a hung server), and one that
+// demand: one that accepts and never answers (a hung server), one that
 // answers every connection with canned bytes (MQTT CONNACK 3, ZooKeeper
-// "not currently serving").
+// "not currently serving"), and a PostgreSQL that logs anyone in and then
+// answers queries as a test says (a failed query with a chosen SQLSTATE, a
+// server that stops answering after the login).
 #pragma once
 
 #include <atomic>
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace stackgate::testing {
 
@@ -48,6 +51,37 @@ class CannedServer {
   int m_fd = -1;
   std::atomic<bool> m_stop{false};
   std::atomic<int> m_connections{0};
+  std::thread m_thread;
+};
+
+/// Speaks just enough of the PostgreSQL v3 protocol for libpq: refuses TLS
+/// ('N'), logs every client in without a password (server_version 15.0,
+/// client_encoding UTF8), then answers each simple Query with the backend
+/// messages `answer(sql)` returns, or never answers when it returns "".
+/// One connection at a time, from one thread, until destroyed.
+class FakePostgres {
+ public:
+  using Answer = std::function<std::string(const std::string& sql)>;
+  explicit FakePostgres(Answer answer);
+  ~FakePostgres();
+  FakePostgres(const FakePostgres&) = delete;
+  FakePostgres& operator=(const FakePostgres&) = delete;
+  int port() const { return m_port; }
+
+  /// ErrorResponse (severity ERROR) with `sqlstate` and `message`, then ReadyForQuery.
+  static std::string error(const std::string& sqlstate, const std::string& message);
+  /// One row of text columns (type text), CommandComplete and ReadyForQuery.
+  static std::string row(const std::vector<std::string>& values);
+
+ private:
+  void serve();
+  void converse(int client);
+  bool read_exact(int fd, char* out, size_t n);
+
+  Answer m_answer;
+  int m_port = 0;  // before m_fd: listen_loopback() sets it while m_fd is initialised
+  int m_fd = -1;
+  std::atomic<bool> m_stop{false};
   std::thread m_thread;
 };
 

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <memory>
 #include <vector>
@@ -258,6 +259,72 @@ TEST_CASE("postgres: a hung server is not yet within the attempt timeout", "[pos
   CHECK(a.outcome.verdict == Verdict::not_yet);
   CHECK(a.outcome.reason.find("timed out") != std::string::npos);
   CHECK(a.elapsed >= 250ms);
+}
+
+TEST_CASE("postgres: a server that stops answering after the login is not yet within the attempt timeout",
+          "[postgres]") {
+  // libpq waits for a query's answer in poll() with no timeout; the probe
+  // must still end by its deadline.
+  std::atomic<int> queries{0};
+  FakePostgres fake([&](const std::string&) {
+    ++queries;
+    return std::string();
+  });
+  auto probe = make("postgres://app@127.0.0.1:" + std::to_string(fake.port()) + "/appdb");
+  Attempt a = attempt(*probe, 300ms);
+  INFO(describe(a.outcome));
+  CHECK(queries.load() == 1);
+  CHECK(a.outcome.verdict == Verdict::not_yet);
+  CHECK(a.outcome.reason == "timed out waiting for SELECT 1");
+  CHECK(a.elapsed >= 250ms);
+}
+
+TEST_CASE("postgres: a failed query is judged by its SQLSTATE", "[postgres]") {
+  std::string sqlstate, text;
+  FakePostgres fake([&](const std::string&) { return FakePostgres::error(sqlstate, text); });
+  auto probe = make("postgres://app@127.0.0.1:" + std::to_string(fake.port()) + "/appdb");
+  auto judged = [&](std::string state, std::string message) {
+    sqlstate = std::move(state);
+    text = std::move(message);
+    return attempt(*probe).outcome;
+  };
+
+  Outcome denied = judged("42501", "permission denied for function pg_is_in_recovery");
+  INFO(describe(denied));
+  CHECK(denied.verdict == Verdict::fatal);
+  CHECK(denied.reason == "ERROR:  permission denied for function pg_is_in_recovery");
+  CHECK(judged("28000", "role is not permitted to run this").verdict == Verdict::fatal);
+  CHECK(judged("3D000", "database \"gone\" does not exist").verdict == Verdict::fatal);
+  // The SQLSTATE outranks the text: "does not exist" is fatal in a refused
+  // connection's text, 57P01 (the server is shutting down) is not.
+  Outcome going = judged("57P01", "terminating connection: slot \"x\" does not exist");
+  INFO(describe(going));
+  CHECK(going.verdict == Verdict::not_yet);
+  CHECK(judged("57014", "canceling statement due to statement timeout").verdict == Verdict::not_yet);
+  CHECK(judged("53300", "sorry, too many clients already").verdict == Verdict::not_yet);
+  CHECK(judged("XX000", "an internal error").verdict == Verdict::not_yet);
+}
+
+TEST_CASE("postgres: the answer's columns are read by libpqxx as their types", "[postgres]") {
+  std::vector<std::string> columns;
+  FakePostgres fake([&](const std::string&) { return FakePostgres::row(columns); });
+  std::string base = "postgres://app@127.0.0.1:" + std::to_string(fake.port()) + "/appdb";
+  auto judged = [&](const std::string& query, std::vector<std::string> row) {
+    columns = std::move(row);
+    return attempt(*make(base + query)).outcome;
+  };
+
+  CHECK(judged("", {"1"}).verdict == Verdict::ready);
+  CHECK(judged("", {"2"}).reason == "SELECT 1 did not return 1");
+  CHECK(judged("?writable=1", {"1", "f"}).verdict == Verdict::ready);
+  CHECK(judged("?writable=1", {"1", "t"}).reason == "in recovery (read-only)");
+  CHECK(judged("?min_free_connections=3", {"1", "3"}).verdict == Verdict::ready);
+  CHECK(judged("?min_free_connections=3", {"1", "2"}).reason == "2 free connection slots, want at least 3");
+  // Not a boolean, not a number: not yet (a confused server), never a crash.
+  Outcome odd = judged("?writable=1", {"1", "maybe"});
+  INFO(describe(odd));
+  CHECK(odd.verdict == Verdict::not_yet);
+  CHECK(judged("?min_free_connections=3", {"1", "lots"}).verdict == Verdict::not_yet);
 }
 
 TEST_CASE("postgres: options are checked when the probe is made", "[postgres]") {

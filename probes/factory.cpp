@@ -22,15 +22,9 @@
 
 namespace stackgate::probes {
 
-#ifdef SG_HAVE_ZK
 std::expected<std::unique_ptr<Probe>, std::string> make_zk_probe(const ProbeSpec& spec);
-#endif
-#ifdef SG_HAVE_MQTT
 std::expected<std::unique_ptr<Probe>, std::string> make_mqtt_probe(const ProbeSpec& spec);
-#endif
-#ifdef SG_HAVE_DOCKER
 std::expected<std::unique_ptr<Probe>, std::string> make_docker_probe(const ProbeSpec& spec);
-#endif
 
 namespace {
 
@@ -125,27 +119,9 @@ std::expected<std::unique_ptr<Probe>, std::string> make_probe(const ProbeSpec& s
   if (scheme == "dns") return make_dns_probe(spec);
   if (scheme == "disk") return make_disk_probe(spec);
   if (scheme == "unix") return make_unix_probe(spec);
-  if (scheme == "zk") {
-#ifdef SG_HAVE_ZK
-    return make_zk_probe(spec);
-#else
-    return std::unexpected(std::string("zk probes are not built into this stackgate"));
-#endif
-  }
-  if (scheme == "mqtt") {
-#ifdef SG_HAVE_MQTT
-    return make_mqtt_probe(spec);
-#else
-    return std::unexpected(std::string("mqtt probes are not built into this stackgate"));
-#endif
-  }
-  if (scheme == "docker") {
-#ifdef SG_HAVE_DOCKER
-    return make_docker_probe(spec);
-#else
-    return std::unexpected(std::string("docker probes are not built into this stackgate"));
-#endif
-  }
+  if (scheme == "zk") return make_zk_probe(spec);
+  if (scheme == "mqtt") return make_mqtt_probe(spec);
+  if (scheme == "docker") return make_docker_probe(spec);
   std::string family = module_family(scheme);
   if (family.empty()) return std::unexpected("unknown scheme '" + scheme + "'");
 #ifdef STACKGATE_STATIC_PROBES

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The conformance test: builds the compose-go oracle (once; `go build` is
-# skipped while the binary is newer than its sources) and compares
+# The conformance test: builds the compose-go oracle (once per version of its
+# sources, cached outside the build tree) and compares
 # `stackgate plan` with it on every fixture project:
 #   tests/data/compose/*/ and tests/data/conformance/*/
 # A fixture directory is compared as Docker Compose would find it (project
@@ -9,14 +9,17 @@
 # these defaults: one case a line, `[VAR=value...] [compare.sh arguments]`,
 # or `default` for no arguments ('#' comments). A directory without a compose file nor cases is skipped.
 #
-#   run_conformance.sh STACKGATE_BINARY ORACLE_BUILD_DIR
+#   run_conformance.sh STACKGATE_BINARY ORACLE_BUILD_DIR [K/N]
+#   run_conformance.sh STACKGATE_BINARY ORACLE_BUILD_DIR oracle
+# K/N runs the cases whose number is K modulo N (shards that ctest runs in
+# parallel); `oracle` only builds the oracle (the shards' CTest fixture).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 stackgate=${1:?stackgate binary}
 outdir=${2:?oracle build dir}
+shard=${3:-0/1}
 mkdir -p "$outdir"
-oracle="$outdir/oracle"
 
 find_go() {
   if command -v go >/dev/null 2>&1; then command -v go; return; fi
@@ -36,16 +39,26 @@ fi
 export GOTOOLCHAIN=${GOTOOLCHAIN:-auto}
 export GOFLAGS=${GOFLAGS:--mod=mod}
 
-stale=0
-[ -x "$oracle" ] || stale=1
-for f in "$here/oracle/main.go" "$here/oracle/go.mod" "$here/oracle/go.sum"; do
-  [ "$f" -nt "$oracle" ] && stale=1
-done
-if [ $stale = 1 ]; then
-  echo "building the oracle with $go" >&2
-  (cd "$here/oracle" && "$go" build -o "$oracle.tmp" .) || { echo "FAIL: go build of the oracle" >&2; exit 1; }
-  mv "$oracle.tmp" "$oracle"
+# The oracle binary is cached outside the build tree, keyed by its sources
+# and the go version, so a fresh build directory does not rebuild it; Go keeps
+# the downloaded modules in its own module cache (`go env GOMODCACHE`), so
+# they are fetched once per machine.
+cache=${STACKGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stackgate}/conformance-oracle
+key=$( (cat "$here/oracle/main.go" "$here/oracle/go.mod" "$here/oracle/go.sum"; "$go" version) | sha256sum | cut -c1-16)
+cached="$cache/oracle-$key"
+if [ ! -x "$cached" ]; then
+  echo "building the oracle with $go (cached as $cached)" >&2
+  mkdir -p "$cache"
+  (cd "$here/oracle" && "$go" build -o "$cached.tmp.$$" .) || { echo "FAIL: go build of the oracle" >&2; exit 1; }
+  mv "$cached.tmp.$$" "$cached"
 fi
+oracle=$cached
+if [ "$shard" = oracle ]; then
+  ln -sfn "$cached" "$outdir/oracle"  # for running compare.sh by hand
+  echo "oracle: $cached"
+  exit 0
+fi
+shard_k=${shard%/*} shard_n=${shard#*/}
 
 # Hermetic: no Compose variables from the caller's environment.
 for v in $(env | sed -n 's/^\(COMPOSE_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
@@ -71,6 +84,8 @@ for dir in "$root"/tests/data/compose/*/ "$root"/tests/data/conformance/*/; do
     lines=("" "--profile *")
   fi
   for line in "${lines[@]}"; do
+    number=$((${number:-0} + 1))
+    [ $((number % shard_n)) = "$shard_k" ] || continue
     cases=$((cases + 1))
     read -r -a words <<<"$line"
     envs=() args=()
@@ -85,6 +100,6 @@ for dir in "$root"/tests/data/compose/*/ "$root"/tests/data/conformance/*/; do
     fi
   done
 done
-echo "conformance: $pass of $cases cases match Docker Compose (compose-go)"
-[ $cases -gt 0 ] || { echo "FAIL: no fixtures found"; exit 1; }
+echo "conformance: $pass of $cases cases match Docker Compose (compose-go) (shard $shard)"
+[ "${number:-0}" -gt 0 ] || { echo "FAIL: no fixtures found"; exit 1; }
 [ $fail = 0 ]

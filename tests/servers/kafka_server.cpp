@@ -11,7 +11,10 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -224,7 +227,44 @@ void KafkaServer::write_config() {
              "log4j.logger.state.change.logger=WARN\n");
 }
 
+namespace {
+
+// The formatted storage (meta.properties and the bootstrap checkpoint: the
+// fixed cluster id and node 1, nothing of this broker's ports or paths) and
+// the SSL key are the same for every broker of one Kafka version; making
+// them takes two JVM starts (keytool, StorageTool). The first broker makes
+// them and leaves a copy in a template under $TMPDIR, later ones copy it.
+// The key is valid for two days and the template is per day; publishing is
+// a rename, so concurrent test processes never see half a template.
+std::string template_dir(const std::string& libs) {
+  const char* base = std::getenv("TMPDIR");
+  auto day = std::chrono::duration_cast<std::chrono::hours>(
+                 std::chrono::system_clock::now().time_since_epoch()).count() / 24;
+  std::ostringstream name;
+  name << (base ? base : "/tmp") << "/sg-kafka-template-" << std::hex
+       << std::hash<std::string>{}(libs + "|" + k_cluster_id) << std::dec << "-" << day;
+  return name.str();
+}
+
+}  // namespace
+
 void KafkaServer::format_storage() {
+  std::string templ = template_dir(m_libs);
+  if (::access((templ + "/data/meta.properties").c_str(), R_OK) == 0 &&
+      run_command({"cp", "-a", templ + "/data", templ + "/broker.p12", m_dir + "/"}, m_dir + "/copy.log") == 0) {
+    m_formatted = true;
+    return;
+  }
+  make_storage();
+  std::string staging = make_temp_dir("sg-kafka-template-staging");
+  std::error_code ec;
+  if (run_command({"cp", "-a", m_dir + "/data", m_dir + "/broker.p12", staging + "/"}, m_dir + "/copy.log") != 0 ||
+      std::rename(staging.c_str(), templ.c_str()) != 0) {
+    std::filesystem::remove_all(staging, ec);  // another process published first
+  }
+}
+
+void KafkaServer::make_storage() {
   // The SSL listener's key: self-signed, made once with the JRE's keytool.
   std::string keytool = find_program({"/usr/bin/keytool", "/usr/lib/jvm/*/bin/keytool"});
   if (keytool.empty()) throw std::runtime_error("keytool not found (it comes with the JRE)");
@@ -246,8 +286,59 @@ void KafkaServer::format_storage() {
   m_formatted = true;
 }
 
+KafkaServer::KafkaServer(Attached) : m_attached(true) {}
+
+void KafkaServer::save(const std::string& state_file) const {
+  std::string tmp = state_file + ".tmp";
+  write_file(tmp, "dir=" + m_dir + "\n" + "port=" + std::to_string(m_port) + "\n" +
+                      "sasl_port=" + std::to_string(m_sasl_port) + "\n" +
+                      "controller_port=" + std::to_string(m_controller_port) + "\n" +
+                      "tls_port=" + std::to_string(m_tls_port) + "\n" +
+                      "unresolvable_port=" + std::to_string(m_unresolvable_port) + "\n" +
+                      "misadvertised_port=" + std::to_string(m_misadvertised_port) + "\n" +
+                      "dead_port=" + std::to_string(m_dead_port) + "\n");
+  if (std::rename(tmp.c_str(), state_file.c_str()) != 0) {
+    throw std::runtime_error("cannot rename " + tmp + " to " + state_file);
+  }
+}
+
+std::unique_ptr<KafkaServer> KafkaServer::attach(const std::string& state_file) {
+  std::ifstream in(state_file);
+  if (!in) throw std::runtime_error("no shared Kafka broker: cannot read " + state_file);
+  std::map<std::string, std::string> values;
+  for (std::string line; std::getline(in, line);) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  auto broker = std::unique_ptr<KafkaServer>(new KafkaServer(Attached{}));
+  auto port = [&](const std::string& key) {
+    auto it = values.find(key);
+    int value = it == values.end() ? 0 : std::atoi(it->second.c_str());
+    if (value <= 0) throw std::runtime_error(state_file + ": no " + key);
+    return value;
+  };
+  broker->m_dir = values["dir"];
+  broker->m_port = port("port");
+  broker->m_sasl_port = port("sasl_port");
+  broker->m_controller_port = port("controller_port");
+  broker->m_tls_port = port("tls_port");
+  broker->m_unresolvable_port = port("unresolvable_port");
+  broker->m_misadvertised_port = port("misadvertised_port");
+  broker->m_dead_port = port("dead_port");
+  broker->m_formatted = true;
+  return broker;
+}
+
+void KafkaServer::require_owned(const char* what) const {
+  if (m_attached) {
+    throw std::logic_error(std::string("cannot ") + what +
+                           " a shared Kafka broker from a test that attached to it: use a broker of its own");
+  }
+}
+
 void KafkaServer::start() {
   if (running()) return;
+  require_owned("start");
   if (!m_formatted) format_storage();
   std::vector<std::string> argv = java_command(m_libs, m_dir);
   argv.push_back("kafka.Kafka");
@@ -267,16 +358,21 @@ void KafkaServer::start() {
 
 void KafkaServer::stop() { m_process.stop(std::chrono::milliseconds(15000)); }
 
-void KafkaServer::kill() { m_process.kill_now(); }
+void KafkaServer::kill() {
+  require_owned("kill");
+  m_process.kill_now();
+}
 
 void KafkaServer::pause() {
+  require_owned("pause");
   if (m_process.pid() > 0) ::kill(m_process.pid(), SIGSTOP);
 }
 
 void KafkaServer::resume() {
+  require_owned("resume");
   if (m_process.pid() > 0) ::kill(m_process.pid(), SIGCONT);
 }
 
-bool KafkaServer::running() { return m_process.running(); }
+bool KafkaServer::running() { return m_attached ? kafka_metadata_answers(m_port) : m_process.running(); }
 
 }  // namespace stackgate::testing

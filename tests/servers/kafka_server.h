@@ -13,10 +13,16 @@
 // broker advertising its container name or localhost to other containers.
 // The storage is formatted once; stop()/kill() and start() again reuse the
 // same ports and data, as a restarted container would.
+//
+// A broker can be shared by several test processes (the CTest fixture in
+// tests/integration/kafka): the process that owns it save()s its endpoints to
+// a state file, the others attach() to it. An attached broker cannot be
+// stopped, killed or paused from the attaching process.
 #pragma once
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "tests/servers/harness.h"
@@ -47,7 +53,8 @@ class KafkaServer {
   /// thread ends (parent death signal, so a crashed test leaves no broker
   /// behind): call start() from a thread that outlives the broker's use.
   void start();
-  /// Clean shutdown (SIGTERM, then SIGKILL after the grace period).
+  /// Clean shutdown (SIGTERM, then SIGKILL after the grace period); does
+  /// nothing on an attached broker (its owner stops it).
   void stop();
   /// SIGKILL: a crash.
   void kill();
@@ -55,6 +62,7 @@ class KafkaServer {
   /// stays open and accepts connections, but nothing answers.
   void pause();
   void resume();
+  /// Owned: the JVM has not exited. Attached: the broker answers Metadata.
   bool running();
 
   int port() const { return m_port; }
@@ -75,13 +83,28 @@ class KafkaServer {
   /// Time the last start() took, from exec to the first Metadata answer.
   std::chrono::milliseconds last_start_time() const { return m_last_start; }
 
+  /// Writes the endpoints and data dir to `state_file` (key=value lines,
+  /// written to a temporary file and renamed, so a reader never sees half).
+  void save(const std::string& state_file) const;
+  /// A broker another process started and save()d. Throws
+  /// std::runtime_error if the file is missing or incomplete.
+  static std::unique_ptr<KafkaServer> attach(const std::string& state_file);
+  /// True for a broker made by attach().
+  bool attached() const { return m_attached; }
+
   /// Directory of the broker jars: $STACKGATE_KAFKA_LIBS if set, else what
   /// `fetch_script` prints (it downloads with Maven on first use).
   static std::string libs_dir(const std::string& fetch_script);
 
  private:
+  struct Attached {};
+  explicit KafkaServer(Attached);
+  void require_owned(const char* what) const;
   void write_config();
+  /// The storage and SSL key: copied from this machine's template, or made
+  /// (make_storage) and left there as the template.
   void format_storage();
+  void make_storage();
 
   KafkaServerOptions m_options;
   std::string m_libs;
@@ -94,6 +117,7 @@ class KafkaServer {
   int m_misadvertised_port = 0;
   int m_dead_port = 0;
   bool m_formatted = false;
+  bool m_attached = false;
   std::chrono::milliseconds m_last_start{0};
   ServerProcess m_process;
 };

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -38,6 +40,22 @@ void chown_tree(const std::string& root, const passwd* pw) {
   }
 }
 
+// initdb and the app role take most of a server's start-up (seconds on a
+// busy machine) and give the same data directory every time. The first
+// server of a machine makes it and leaves a copy in a template under $TMPDIR,
+// keyed by the server binaries and the accounts; later servers copy it.
+// Publishing is a rename, so concurrent test processes never see half a
+// template (two that race both make one, and one copy wins).
+std::string template_dir(const std::string& bin) {
+  std::string key = bin + "|" + std::to_string(::geteuid()) + "|" + PostgresServer::k_superuser + ":" +
+                    PostgresServer::k_superuser_password + "|" + PostgresServer::k_app_user + ":" +
+                    PostgresServer::k_app_password + "@" + PostgresServer::k_app_database;
+  const char* base = std::getenv("TMPDIR");
+  std::ostringstream name;
+  name << (base ? base : "/tmp") << "/sg-postgres-template-" << std::hex << std::hash<std::string>{}(key);
+  return name.str();
+}
+
 }  // namespace
 
 PostgresServer::PostgresServer() {
@@ -46,7 +64,24 @@ PostgresServer::PostgresServer() {
   m_dir = make_temp_dir("sg-postgres");
   ::chmod(m_dir.c_str(), 0755);
   m_port = free_port();
+  chown_tree(m_dir, server_account());
 
+  std::string templ = template_dir(m_bin);
+  if (::access((templ + "/data/PG_VERSION").c_str(), R_OK) == 0 &&
+      run_command({"cp", "-a", templ + "/data", m_dir + "/data"}, m_dir + "/copy.log") == 0) {
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(m_dir + "/data", ec);
+  init_data();
+  std::string staging = make_temp_dir("sg-postgres-template-staging");
+  if (run_command({"cp", "-a", m_dir + "/data", staging + "/data"}, m_dir + "/copy.log") != 0 ||
+      std::rename(staging.c_str(), templ.c_str()) != 0) {
+    std::filesystem::remove_all(staging, ec);  // another process published first
+  }
+}
+
+void PostgresServer::init_data() {
   write_file(m_dir + "/pwfile", std::string(k_superuser_password) + "\n");
   chown_tree(m_dir, server_account());
   std::string log = m_dir + "/initdb.log";

@@ -1,7 +1,8 @@
 // A real PostgreSQL 15 cluster on a free loopback port, for integration tests.
 //
 // The constructor runs initdb in a fresh temp dir and creates an ordinary
-// login role `app` (password `apppass`) owning database `appdb`; the
+// login role `app` (password `apppass`) owning database `appdb` (once per
+// machine: later servers copy that data directory from a template); the
 // superuser is `postgres` (password `superpass`). Host connections use
 // scram-sha-256, the unix socket (in the temp dir) trusts everyone.
 // Postgres refuses to run as root, so as root every server process runs as
@@ -68,6 +69,8 @@ class PostgresServer {
 
  private:
   std::vector<std::string> as_server_user(std::vector<std::string> argv) const;
+  /// initdb, then the app role and database (the server started and stopped).
+  void init_data();
 
   std::string m_dir;
   std::string m_bin;

@@ -27,11 +27,11 @@ using stackgate::probes::Millis;
 using stackgate::probes::Outcome;
 using stackgate::probes::Probe;
 using stackgate::probes::Verdict;
-using stackgate::testing::broker_options;
 using stackgate::testing::describe;
 using stackgate::testing::GroupConsumer;
 using stackgate::testing::KafkaServer;
 using stackgate::testing::poll_until;
+using stackgate::testing::private_broker;
 using stackgate::testing::shared_broker;
 using stackgate::testing::unique_name;
 using stackgate::testing::k_attempt;
@@ -94,8 +94,9 @@ TEST_CASE("kafka options: secrets never appear in errors", "[kafka]") {
   CHECK(probe.error().find("s3cr3t") == std::string::npos);
 }
 
-TEST_CASE("no broker listening is not_yet and cheap, and ready once the broker starts", "[kafka][integration]") {
-  KafkaServer broker(broker_options());  // configured, not started
+TEST_CASE("no broker listening is not_yet and cheap, and ready once the broker starts",
+          "[kafka][integration][own-broker]") {
+  KafkaServer& broker = private_broker(false);  // configured, not running
   auto probe = make("kafka://" + broker.bootstrap());
 
   // Every attempt, not only the first few, is answered at once and cheap:
@@ -293,8 +294,10 @@ TEST_CASE("a group whose members keep leaving and joining never releases", "[kaf
   CHECK(names_state);
 }
 
-TEST_CASE("a broker killed mid-window is not_yet, and ready again after it restarts", "[kafka][integration]") {
-  KafkaServer& broker = shared_broker();
+// Kills the broker: [own-broker], never the shared one.
+TEST_CASE("a broker killed mid-window is not_yet, and ready again after it restarts",
+          "[kafka][integration][own-broker]") {
+  KafkaServer& broker = private_broker();
   std::string topic = unique_name("restart");
   stackgate::testing::create_topic(broker.bootstrap(), topic, 1);
   auto probe = make("kafka://" + broker.bootstrap() + "?topics=" + topic);
@@ -314,8 +317,9 @@ TEST_CASE("a broker killed mid-window is not_yet, and ready again after it resta
   CHECK(run.released);
 }
 
-TEST_CASE("a hung broker is not_yet within the attempt timeout", "[kafka][integration]") {
-  KafkaServer& broker = shared_broker();
+// Pauses the broker: [own-broker], never the shared one.
+TEST_CASE("a hung broker is not_yet within the attempt timeout", "[kafka][integration][own-broker]") {
+  KafkaServer& broker = private_broker();
   std::string topic = unique_name("hung");
   std::string group = unique_name("hung");
   stackgate::testing::create_topic(broker.bootstrap(), topic, 1);

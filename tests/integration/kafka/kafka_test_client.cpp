@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -45,8 +46,13 @@ rd_kafka_t* new_client(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
 }  // namespace
 
 std::string unique_name(const std::string& prefix) {
+  // Test processes share one broker (the kafka_broker CTest fixture): the pid
+  // and the process's start time keep names apart across processes, the
+  // counter within one.
+  static const long long started = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch()).count() % 100000000;
   static int counter = 0;
-  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(started) + "-" + std::to_string(++counter);
 }
 
 void create_topic(const std::string& bootstrap, const std::string& topic, int partitions) {

@@ -17,8 +17,21 @@ KafkaServerOptions broker_options() {
 }
 
 KafkaServer& shared_broker() {
+  // Under ctest, the kafka_broker fixture's broker (tests/tools/shared_server);
+  // run directly, a broker of this process.
+  if (const char* state = std::getenv("STACKGATE_KAFKA_SHARED"); state && *state) {
+    static std::unique_ptr<KafkaServer> attached = KafkaServer::attach(state);
+    INFO("shared broker " << attached->bootstrap() << " (" << state << ")");
+    REQUIRE(attached->running());
+    return *attached;
+  }
+  return private_broker();
+}
+
+KafkaServer& private_broker(bool started) {
   static KafkaServer broker(broker_options());
-  if (!broker.running()) broker.start();
+  if (started && !broker.running()) broker.start();
+  if (!started) broker.stop();
   return broker;
 }
 

@@ -15,9 +15,18 @@
 
 namespace stackgate::testing {
 
-/// The broker shared by the test cases of this process, started on first use
-/// (and again if a test left it stopped).
+/// The broker shared by the test cases: the kafka_broker CTest fixture's
+/// (attached through $STACKGATE_KAFKA_SHARED, see CMakeLists.txt here), or,
+/// when the test binary runs on its own, private_broker(). Cases isolate
+/// themselves by their own topic and group names (unique_name), and never
+/// stop, kill or pause it.
 KafkaServer& shared_broker();
+
+/// A broker of this process alone, for the cases tagged [own-broker], which
+/// kill, pause or restart it: started (on first use, and again if a test
+/// left it stopped), or with `started` false, stopped (configured, nothing
+/// listening on its ports).
+KafkaServer& private_broker(bool started = true);
 
 /// Options for a broker of this test binary (fetch.sh from the source tree).
 KafkaServerOptions broker_options();

@@ -8,9 +8,6 @@
 #include "probes/url.h"
 #include "tests/servers/harness.h"
 
-#ifdef SG_TEST_CLICKHOUSE_DIRECT
-#include "probes/clickhouse_probe.h"
-#endif
 
 namespace stackgate::testing {
 namespace {
@@ -20,9 +17,6 @@ std::expected<std::unique_ptr<Probe>, std::string> try_make(const std::string& u
   ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 0);
   auto spec = probes::parse_probe_spec(url);
   if (!spec) return std::unexpected(spec.error());
-#ifdef SG_TEST_CLICKHOUSE_DIRECT
-  if (spec->url.scheme == "clickhouse") return probes::make_clickhouse_probe(*spec);
-#endif
   return probes::make_probe(*spec);
 }
 

@@ -18,11 +18,12 @@ export E2E_DIR REPO_ROOT
 source "$E2E_DIR/lib/common.sh"
 export E2E_LOGS E2E_CACHE
 
-ALL_SCENARIOS=(examples highlight healthcheck smoke proxy-502 swarm docker-state vendor-images mariadb-rabbitmq)
+ALL_SCENARIOS=(examples highlight healthcheck smoke proxy-502 swarm docker-state vendor-images mariadb-rabbitmq mqtt-503)
 read -r -a SCENARIOS <<<"${E2E_ONLY:-${ALL_SCENARIOS[*]}}"
 # Per-scenario wall-clock bound (seconds).
 declare -A LIMIT=([examples]=180 [highlight]=600 [healthcheck]=420 [smoke]=420 [proxy-502]=300 [swarm]=420
-                  [docker-state]=300 [vendor-images]=600 [mariadb-rabbitmq]=300)
+                  [docker-state]=300 [vendor-images]=600 [mariadb-rabbitmq]=300
+                  [mqtt-503]=300)
 
 t_start=$SECONDS
 E2E_SKIP_REASON=""

@@ -56,4 +56,9 @@ class ActionPolicy {
   std::map<std::string, ServiceRuns> m_runs;
 };
 
+/// "5m", "1h30m", "45s", "250ms": every non-zero unit, as the options are
+/// written (util::format_duration says "5m0s"); from one second up, rounded
+/// to whole seconds.
+std::string compact_duration(Millis d);
+
 }  // namespace stackgate::gate

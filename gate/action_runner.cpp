@@ -17,8 +17,8 @@
 #include <system_error>
 #include <thread>
 
+#include "gate/action_policy.h"
 #include "probes/sanitize.h"
-#include "util/duration.h"
 
 extern char** environ;
 
@@ -71,7 +71,7 @@ void await_child(std::shared_ptr<ActionRunner::State> state, pid_t pid, std::str
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   std::string timed_out;
   if (!wait_exit(pid, pidfd, state->timeout)) {
-    timed_out = ", after running past the " + util::format_duration(state->timeout) + " --action-timeout";
+    timed_out = ", after running past the " + compact_duration(state->timeout) + " --action-timeout";
     ::kill(-pid, SIGTERM);
     if (!wait_exit(pid, pidfd, k_action_kill_grace)) ::kill(-pid, SIGKILL);
   }
@@ -85,7 +85,7 @@ void await_child(std::shared_ptr<ActionRunner::State> state, pid_t pid, std::str
   }
   auto elapsed = std::chrono::duration_cast<Millis>(Steady::now() - started);
   state->log("action " + what + ": pid " + std::to_string(pid) + " " + describe_status(status) +
-             timed_out + " (" + util::format_duration(elapsed) + ")");
+             timed_out + " (" + compact_duration(elapsed) + ")");
 }
 
 }  // namespace

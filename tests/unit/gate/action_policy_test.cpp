@@ -177,3 +177,12 @@ TEST_CASE("a command's environment names the event, service, redacted target and
                                  "STACKGATE_TARGET=postgres://app:***@db:5432/app",
                                  "STACKGATE_REASON=connection refused"});
 }
+
+TEST_CASE("durations in action lines are written as the options are", "[actions]") {
+  CHECK(compact_duration(5min) == "5m");
+  CHECK(compact_duration(90min) == "1h30m");
+  CHECK(compact_duration(1h) == "1h");
+  CHECK(compact_duration(250ms) == "250ms");
+  CHECK(compact_duration(0ms) == "0s");
+  CHECK(compact_duration(4min + 59s + 400ms) == "4m59s");  // elapsed times: whole seconds
+}

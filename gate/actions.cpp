@@ -23,7 +23,10 @@ ActionDispatcher::ActionDispatcher(const ActionConfig& config, const Clock& cloc
       m_execute(std::move(execute)) {}
 
 void ActionDispatcher::handle(const HealthEvent& event) {
+  // A target never healthy since serve started may still be starting (serve
+  // came up with the stack): restarting it would only start it again.
   if (event.state == Health::unhealthy && !event.passed && m_unhealthy_side) {
+    if (!event.was_healthy) return;
     ActionDecision d = m_policy.unhealthy(event.service);
     if (d.run) {
       m_execute(ActionSide::unhealthy, event);

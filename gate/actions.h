@@ -5,6 +5,10 @@
 //   --restart-unhealthy   restarts the service's containers at the same moments
 //   --on-recover CMD      runs when an unhealthy target turns healthy
 //
+// A target that has not been healthy since serve started runs no unhealthy
+// action: it may still be starting (serve is often started with the stack),
+// and a restart would only start it again.
+//
 // ActionDispatcher receives every HealthEvent from the monitor's loops,
 // asks ActionPolicy (cooldown, hourly cap; per service) and hands what may
 // run to an executor, which must not block: the real one (make_executor)

@@ -51,6 +51,7 @@ struct HealthEvent {
   Health previous = Health::unknown;
   Health state = Health::unknown;
   bool passed = false;
+  bool was_healthy = false;  // the target has been healthy at some point before this attempt
 
   bool changed() const { return previous != state; }
 };

@@ -37,6 +37,7 @@ struct HealthMonitor::Loop {
   mutable std::mutex mutex;  // guards health and stopped
   std::condition_variable wake;
   TargetHealth health;
+  bool ever_healthy = false;  // since serve started
   bool stopped = false;
   std::shared_ptr<Attempt> late;  // an attempt that overran; only the loop thread touches it
 
@@ -49,8 +50,10 @@ struct HealthMonitor::Loop {
     {
       std::lock_guard lock(mutex);
       event.previous = health.state();
+      event.was_healthy = ever_healthy;
       health.record(passed, event.reason, latency, WallTime::now());
       event.state = health.state();
+      ever_healthy = ever_healthy || event.state == Health::healthy;
     }
     if (passed) {
       event.reason.clear();

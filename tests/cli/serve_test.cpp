@@ -470,16 +470,15 @@ TEST_CASE("--on-recover runs when the unhealthy target is back; the cooldown hol
 }
 
 TEST_CASE("while unhealthy the action repeats after each cooldown up to --max-actions-per-hour", "[serve][actions]") {
-  int port = 0;
-  {
-    Listener closed;
-    port = closed.port();
-  }
+  Listener upstream;  // healthy first: a target never healthy runs no action
+  int port = upstream.port();
   std::string dir = temp_dir("cap");
   Process p(serve_argv({"--failures", "1", "--action-cooldown", "150ms", "--max-actions-per-hour", "2",
                         "--on-unhealthy", "sh -c 'echo run >> " + dir + "/runs'", "tcp://127.0.0.1:" + std::to_string(port)}),
             base_env());
   std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
   REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) {
     return count_of(err, "exited with code 0") == 2;
   }, 10s));
@@ -497,15 +496,14 @@ TEST_CASE("while unhealthy the action repeats after each cooldown up to --max-ac
 }
 
 TEST_CASE("an action that hangs does not hold the probe loop and is killed after --action-timeout", "[serve][actions]") {
-  int port = 0;
-  {
-    Listener closed;
-    port = closed.port();
-  }
+  Listener upstream;  // healthy first: a target never healthy runs no action
+  int port = upstream.port();
   Process p(serve_argv({"--failures", "1", "--action-timeout", "1s", "--on-unhealthy", "sleep 60",
                         "tcp://127.0.0.1:" + std::to_string(port)}),
             base_env());
   std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
   REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "started 'sleep'"); },
                             10s));
   auto started = Steady::now();
@@ -524,19 +522,40 @@ TEST_CASE("an action that hangs does not hold the probe loop and is killed after
 }
 
 TEST_CASE("a command that cannot be started is logged and serve keeps serving", "[serve][actions]") {
+  Listener upstream;  // healthy first: a target never healthy runs no action
+  int port = upstream.port();
+  Process p(serve_argv({"--failures", "1", "--on-unhealthy", "/nonexistent/restart-it",
+                        "tcp://127.0.0.1:" + std::to_string(port)}),
+            base_env());
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "cannot run"); }, 10s));
+  CHECK(contains(p.err(), "action on-unhealthy for 127.0.0.1:" + std::to_string(port) +
+                              ": cannot run '/nonexistent/restart-it': No such file or directory"));
+  CHECK(http_get(address, "/healthz").status == 200);
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
+TEST_CASE("a target that was never healthy since serve started runs no action (it may still be starting)",
+          "[serve][actions]") {
   int port = 0;
   {
     Listener closed;
     port = closed.port();
   }
-  Process p(serve_argv({"--failures", "1", "--on-unhealthy", "/nonexistent/restart-it",
-                        "tcp://127.0.0.1:" + std::to_string(port)}),
+  Process p(serve_argv({"--failures", "1", "--on-unhealthy", "sh -c 'echo ran'", "tcp://127.0.0.1:" + std::to_string(port)}),
             base_env());
   std::string address = start_serve(p);
-  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "cannot run"); }, 10s));
-  CHECK(contains(p.err(), "action on-unhealthy for 127.0.0.1:" + std::to_string(port) +
-                              ": cannot run '/nonexistent/restart-it': No such file or directory"));
-  CHECK(http_get(address, "/healthz").status == 200);
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "unknown -> unhealthy"); },
+                            10s));
+  // Five more failed attempts: still nothing started.
+  int seen = consecutive_failures(address);
+  auto until = Steady::now() + 10s;
+  while (Steady::now() < until && consecutive_failures(address) < seen + 5) std::this_thread::sleep_for(20ms);  // poll
+  CHECK(consecutive_failures(address) >= seen + 5);
+  CHECK_FALSE(contains(p.err(), "action "));
   p.signal(SIGTERM);
   CHECK(p.wait(2s) == 143);
 }

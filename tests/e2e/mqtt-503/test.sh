@@ -39,6 +39,8 @@ wait_until 90 "/readyz 200" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code
 wait_until 30 "health container healthy" bash -c "[ \"\$(docker inspect -f '{{.State.Health.Status}}' $hc)\" = healthy ]" ||
   fail "the compose healthcheck on /readyz never passed"
 echo "step 1: ready; /readyz?service=backend $(code '/readyz?service=backend')"
+# Targets still starting when serve came up (never healthy yet) were left alone.
+serve_log | grep -q 'restart' && fail "serve restarted something during start-up: $(serve_log | grep -m1 restart)"
 before=$(started_at "$be")
 
 # 2. The broker goes away: the backend answers 503 {"mqtt": {"connected": false}}.

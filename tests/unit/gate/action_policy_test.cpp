@@ -16,8 +16,10 @@ using stackgate::testing::FakeClock;
 
 namespace {
 
-HealthEvent event(Health previous, Health state, bool passed, std::string service = "backend") {
-  return {std::move(service), "http://nginx/api/health", passed ? "" : "HTTP 503", previous, state, passed};
+// An event of a target that has been healthy before (as every event below,
+// unless `was_healthy` says otherwise).
+HealthEvent event(Health previous, Health state, bool passed, std::string service = "backend", bool was_healthy = true) {
+  return {std::move(service), "http://nginx/api/health", passed ? "" : "HTTP 503", previous, state, passed, was_healthy};
 }
 
 struct Recorder {
@@ -152,11 +154,16 @@ TEST_CASE("on-recover runs only when an unhealthy target turns healthy, not on t
   CHECK(r.runs == std::vector<std::string>{"recover backend"});
 }
 
-TEST_CASE("a target that never was healthy runs the unhealthy side when it reaches the threshold", "[actions]") {
+TEST_CASE("a target never healthy since serve started runs no unhealthy action: it may still be starting", "[actions]") {
   FakeClock clock;
   Recorder r;
   ActionDispatcher d(config_with({"restart.sh"}, {}), clock, r.logger(), r.execute());
-  d.handle(event(Health::unknown, Health::unhealthy, false));
+  d.handle(event(Health::unknown, Health::unhealthy, false, "backend", false));
+  d.handle(event(Health::unhealthy, Health::unhealthy, false, "backend", false));
+  CHECK(r.runs.empty());
+  CHECK(r.log.empty());
+  d.handle(event(Health::unhealthy, Health::healthy, true, "backend", false));
+  d.handle(event(Health::healthy, Health::unhealthy, false, "backend", true));
   CHECK(r.runs == std::vector<std::string>{"unhealthy backend"});
 }
 
@@ -171,7 +178,7 @@ TEST_CASE("two targets of one service share its cooldown", "[actions]") {
 }
 
 TEST_CASE("a command's environment names the event, service, redacted target and reason", "[actions]") {
-  HealthEvent e{"db", "postgres://app:***@db:5432/app", "connection refused", Health::healthy, Health::unhealthy, false};
+  HealthEvent e{"db", "postgres://app:***@db:5432/app", "connection refused", Health::healthy, Health::unhealthy, false, true};
   CHECK(action_environment(ActionSide::unhealthy, e) ==
         std::vector<std::string>{"STACKGATE_EVENT=unhealthy", "STACKGATE_SERVICE=db",
                                  "STACKGATE_TARGET=postgres://app:***@db:5432/app",

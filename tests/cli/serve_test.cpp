@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -351,6 +352,29 @@ TEST_CASE("a real Prometheus scrapes serve and sees probe_success flip when the 
   serve.signal(SIGTERM);
   CHECK(serve.wait(2s) == 143);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("20 concurrent scrapers all get /metrics: connections past the 16 served at once wait, not fail",
+          "[serve]") {
+  Listener upstream;
+  Process p(serve_argv({"tcp://127.0.0.1:" + std::to_string(upstream.port())}), base_env());
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> scrapers;
+  for (int i = 0; i < 20; ++i) {
+    scrapers.emplace_back([&] {
+      for (int j = 0; j < 10; ++j) {
+        HttpAnswer a = http_get(address, "/metrics");
+        (a.status == 200 && contains(a.body, "probe_success") ? ok : failed)++;
+      }
+    });
+  }
+  for (std::thread& t : scrapers) t.join();
+  CHECK(failed.load() == 0);  // before: about 4 in 10 closed unanswered
+  CHECK(ok.load() == 200);
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
 }
 
 TEST_CASE("serve exits 2 with the reason when it cannot listen", "[serve]") {

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <system_error>
 #include <thread>
 
@@ -100,8 +101,18 @@ ActionRunner::~ActionRunner() = default;
 bool ActionRunner::start(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                          const std::string& what) {
   if (argv.empty()) return false;
+  // serve's environment minus the names `env` sets: a stale STACKGATE_REASON
+  // inherited from the caller would otherwise be the one getenv() finds first.
+  auto overridden = [&](std::string_view entry) {
+    std::string_view name = entry.substr(0, entry.find('='));
+    return std::any_of(env.begin(), env.end(), [&](const std::string& e) {
+      return std::string_view(e).substr(0, e.find('=')) == name;
+    });
+  };
   std::vector<std::string> envp_text;
-  for (char** e = environ; *e != nullptr; ++e) envp_text.emplace_back(*e);
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) envp_text.emplace_back(*e);
+  }
   envp_text.insert(envp_text.end(), env.begin(), env.end());
   std::vector<char*> envp, args;
   for (std::string& e : envp_text) envp.push_back(e.data());

@@ -426,9 +426,11 @@ TEST_CASE("--on-unhealthy runs the command after the threshold with the service,
   std::string dir = temp_dir("action");
   std::string url = "tcp://user:s3cret@127.0.0.1:" + std::to_string(upstream.port());
   // No shell unless written: the words are split like Compose's command:.
+  auto serve_env = base_env();
+  serve_env["STACKGATE_REASON"] = "stale, from serve's own environment";
   Process p(serve_argv({"--failures", "3", "--on-unhealthy",
                         "sh -c 'env | grep ^STACKGATE_ | sort > " + dir + "/env.txt; exit 3'", url}),
-            base_env());
+            serve_env);
   std::string address = start_serve(p);
   REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
   CHECK_FALSE(contains(p.err(), "action "));  // healthy: nothing ran
@@ -443,6 +445,7 @@ TEST_CASE("--on-unhealthy runs the command after the threshold with the service,
   CHECK(contains(env, "STACKGATE_TARGET=tcp://user:***@127.0.0.1:" + port + "\n"));
   CHECK(contains(env, "STACKGATE_REASON="));
   CHECK(contains(env, "refused"));
+  CHECK_FALSE(contains(env, "stale"));  // serve's own STACKGATE_REASON is replaced, not shadowing
   // It ran after the third failure, not before: the transition line comes first.
   std::string err = p.err();
   size_t turned = err.find("healthy -> unhealthy");
@@ -558,6 +561,27 @@ TEST_CASE("a command that cannot be started is logged and serve keeps serving", 
   CHECK(contains(p.err(), "action on-unhealthy for 127.0.0.1:" + std::to_string(port) +
                               ": cannot run '/nonexistent/restart-it': No such file or directory"));
   CHECK(http_get(address, "/healthz").status == 200);
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
+TEST_CASE("an action's STACKGATE_ variables replace same-named ones inherited from serve's environment",
+          "[serve][actions]") {
+  Listener upstream;
+  auto serve_env = base_env();
+  serve_env["STACKGATE_REASON"] = "stale-reason";
+  serve_env["STACKGATE_SERVICE"] = "stale-service";
+  // `env` itself, no shell (a shell would collapse duplicates): its output is serve's stderr.
+  Process p(serve_argv({"--failures", "1", "--on-unhealthy", "env", "tcp://127.0.0.1:" + std::to_string(upstream.port())}),
+            serve_env);
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "exited with code 0"); },
+                            10s));
+  CHECK(contains(p.err(), "\nSTACKGATE_SERVICE=127.0.0.1:" + std::to_string(upstream.port()) + "\n"));
+  CHECK(contains(p.err(), "\nSTACKGATE_REASON=connection refused\n"));
+  CHECK_FALSE(contains(p.err(), "=stale-"));  // before: both copies, and getenv() finds the inherited one first
   p.signal(SIGTERM);
   CHECK(p.wait(2s) == 143);
 }

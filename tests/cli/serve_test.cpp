@@ -420,7 +420,7 @@ int consecutive_failures(const std::string& address) {
 
 }  // namespace
 
-TEST_CASE("--on-unhealthy runs the command after the threshold with the service, redacted target and reason",
+TEST_CASE("serve --on-unhealthy runs the command after the threshold with the service, redacted target and reason",
           "[serve][actions]") {
   Listener upstream;
   std::string dir = temp_dir("action");
@@ -461,7 +461,7 @@ TEST_CASE("--on-unhealthy runs the command after the threshold with the service,
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("--on-recover runs when the unhealthy target is back; the cooldown holds a second unhealthy action",
+TEST_CASE("serve --on-recover runs when the unhealthy target is back; the cooldown holds a second unhealthy action",
           "[serve][actions]") {
   auto upstream = std::make_unique<Listener>();
   int port = upstream->port();
@@ -608,7 +608,7 @@ TEST_CASE("a target that was never healthy since serve started runs no action (i
   CHECK(p.wait(2s) == 143);
 }
 
-TEST_CASE("--restart-unhealthy without a Compose project is a usage error", "[serve][actions]") {
+TEST_CASE("serve --restart-unhealthy without a Compose project is a usage error", "[serve][actions]") {
   auto env = base_env();
   env["COMPOSE_PROJECT_NAME"] = "";
   stackgate::testing::Result r =

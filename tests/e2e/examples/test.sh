@@ -23,7 +23,7 @@ expect() {  # expect WHAT TEXT REGEX...
   done
 }
 
-for f in init-container/compose.yaml healthcheck/compose.yaml serve/compose.yaml; do
+for f in init-container/compose.yaml healthcheck/compose.yaml serve/compose.yaml serve/sidecar.yaml; do
   out=$(cd "$EX/$(dirname "$f")" && bounded 60 "${COMPOSE[@]}" -f "$(basename "$f")" config -q 2>&1) ||
     { e2e_fail $name "$f: compose config: $(tail -1 <<<"$out")"; exit 1; }
 done
@@ -65,6 +65,13 @@ svc=yaml.safe_load(open(sys.argv[1]))["services"]["health"]
 assert svc["healthcheck"]["test"][-1].endswith("/readyz"), svc["healthcheck"]
 assert "--restart-unhealthy" in svc["command"] and "/var/run/docker.sock:/var/run/docker.sock" in svc["volumes"]
 ' "$EX/serve/compose.yaml" || { e2e_fail $name "serve: the health service lacks the /readyz healthcheck or the restart setup"; exit 1; }
+# The sidecar: serve's own URL target, in the backend's network namespace.
+python3 -c 'import sys,yaml
+svc=yaml.safe_load(open(sys.argv[1]))["services"]["backend-health"]
+assert svc["network_mode"] == "service:backend", svc
+assert svc["command"][0] == "serve" and svc["command"][-1].startswith("http://127.0.0.1:8080/"), svc["command"]
+assert svc["healthcheck"]["test"][-1].endswith("/readyz"), svc["healthcheck"]
+' "$EX/serve/sidecar.yaml" || { e2e_fail $name "serve: sidecar.yaml lacks the shared namespace, the URL or the /readyz healthcheck"; exit 1; }
 if command -v promtool >/dev/null 2>&1; then
   out=$(promtool check config "$EX/serve/prometheus.yml" 2>&1) || { echo "$out"; e2e_fail $name "serve: promtool rejects prometheus.yml"; exit 1; }
 fi

@@ -77,16 +77,22 @@ void await_child(std::shared_ptr<ActionRunner::State> state, pid_t pid, std::str
     if (!wait_exit(pid, pidfd, k_action_kill_grace)) ::kill(-pid, SIGKILL);
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  pid_t reaped = -1;
+  do {
+    reaped = ::waitpid(pid, &status, 0);
+  } while (reaped < 0 && errno == EINTR);
+  int wait_error = reaped < 0 ? errno : 0;
   if (pidfd >= 0) ::close(pidfd);
   {
     std::lock_guard lock(state->mutex);
     state->running.erase(pid);
   }
   auto elapsed = std::chrono::duration_cast<Millis>(Steady::now() - started);
-  state->log("action " + what + ": pid " + std::to_string(pid) + " " + describe_status(status) +
-             timed_out + " (" + compact_duration(elapsed) + ")");
+  // ECHILD only if someone else reaped it: say so rather than invent a code.
+  std::string ended = wait_error != 0 ? std::string("ended, exit status unknown: ") + std::strerror(wait_error)
+                                      : describe_status(status);
+  state->log("action " + what + ": pid " + std::to_string(pid) + " " + ended + timed_out + " (" +
+             compact_duration(elapsed) + ")");
 }
 
 }  // namespace

@@ -492,6 +492,9 @@ int cmd_serve(const Options& o, SignalWatcher& signals) {
   HealthThresholds thresholds{o.failures, o.successes};
   auto actions = serve_actions(o, project_name);
   if (!actions) return usage_error(actions.error());
+  // From here a signal stops serve through serve_until's own shutdown (within
+  // the watcher's grace), which sends SIGTERM to action commands still running.
+  SignalWatcher::exit_at_once(false);
   if (!serve_until(std::move(targets), closures, thresholds, *actions, o.listen, signals.cancelled(), std::cerr)) {
     return k_exit_usage;
   }

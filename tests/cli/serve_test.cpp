@@ -586,6 +586,26 @@ TEST_CASE("an action's STACKGATE_ variables replace same-named ones inherited fr
   CHECK(p.wait(2s) == 143);
 }
 
+TEST_CASE("an action still running when serve stops gets SIGTERM", "[serve][actions]") {
+  Listener upstream;
+  std::string dir = temp_dir("stop");
+  Process p(serve_argv({"--failures", "1", "--on-unhealthy",
+                        "sh -c 'trap \"echo terminated > " + dir + "/term; exit 0\" TERM; sleep 60 & wait'",
+                        "tcp://127.0.0.1:" + std::to_string(upstream.port())}),
+            base_env());
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "started 'sh'"); }, 10s));
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+  // The command's trap writes the file (before the fix it ran on, orphaned, for its full minute).
+  auto until = Steady::now() + 5s;
+  while (Steady::now() < until && !std::filesystem::exists(dir + "/term")) std::this_thread::sleep_for(20ms);  // poll
+  CHECK(read_file(dir + "/term") == "terminated\n");
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a target that was never healthy since serve started runs no action (it may still be starting)",
           "[serve][actions]") {
   int port = 0;

@@ -6,10 +6,12 @@
 #include <charconv>
 #include <map>
 #include <ostream>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 
 #include "gate/completion.h"
+#include "compose/shell_words.h"
 #include "gate/exit_status.h"
 #include "gate/suggest.h"
 #include "probes/sanitize.h"
@@ -58,6 +60,10 @@ struct Raw {
   std::string docker = "auto";
   std::string color;
   std::string help_topic;
+  std::string on_unhealthy;
+  std::string on_recover;
+  std::string action_cooldown;
+  std::string action_timeout;
   bool man = false;
   std::string shell;
 };
@@ -275,6 +281,31 @@ void define(Definitions& d, Options& o, Raw& raw) {
   d.subs["serve"]->add_option("--successes", o.successes, "Consecutive passes that make a target healthy (default 1)")
       ->envname("STACKGATE_SUCCESSES")
       ->check(CLI::Range(1, 1000000));
+  d.subs["serve"]->add_option("--on-unhealthy", raw.on_unhealthy,
+                            "Command to run when a target turns unhealthy (and again after each cooldown while it "
+                            "stays so); split into words like Compose's command:, no shell; env STACKGATE_SERVICE, "
+                            "STACKGATE_TARGET, STACKGATE_REASON, STACKGATE_EVENT")
+      ->envname("STACKGATE_ON_UNHEALTHY")
+      ->type_name("CMD");
+  d.subs["serve"]->add_option("--on-recover", raw.on_recover, "Command to run when an unhealthy target turns healthy")
+      ->envname("STACKGATE_ON_RECOVER")
+      ->type_name("CMD");
+  d.subs["serve"]->add_flag("--restart-unhealthy", o.restart_unhealthy,
+                          "Restart the unhealthy service's containers through the Docker Engine API (socket from "
+                          "DOCKER_HOST, default /var/run/docker.sock), with the same cooldown and cap")
+      ->envname("STACKGATE_RESTART_UNHEALTHY");
+  d.subs["serve"]->add_option("--action-cooldown", raw.action_cooldown,
+                            "Least time between two actions for one service (default 5m)")
+      ->envname("STACKGATE_ACTION_COOLDOWN")
+      ->type_name("DURATION");
+  d.subs["serve"]->add_option("--max-actions-per-hour", o.max_actions_per_hour,
+                            "Most on-unhealthy runs and restarts per service in any 60 minutes (default 6)")
+      ->envname("STACKGATE_MAX_ACTIONS_PER_HOUR")
+      ->check(CLI::Range(1, 1000000));
+  d.subs["serve"]->add_option("--action-timeout", raw.action_timeout,
+                            "A command running longer gets SIGTERM, then SIGKILL 5s later (default 1m)")
+      ->envname("STACKGATE_ACTION_TIMEOUT")
+      ->type_name("DURATION");
   d.subs["help"]->add_option("command", raw.help_topic, "The command to describe")->type_name("COMMAND");
   d.subs["help"]->add_flag("--man", raw.man, "Print the man page (roff) instead");
   d.one_of(d.subs["completion"]->add_option("shell", raw.shell, "bash, zsh or fish")->required()->type_name("SHELL"),
@@ -427,6 +458,24 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     if (!d) return usage("invalid --interval '" + raw.interval + "': " + d.error());
     if (d->count() <= 0) return usage("invalid --interval '" + raw.interval + "': must be longer than 0");
     o.interval = *d;
+  }
+  for (auto [text, name, argv] : {std::tuple{&raw.on_unhealthy, "--on-unhealthy", &o.on_unhealthy},
+                                  std::tuple{&raw.on_recover, "--on-recover", &o.on_recover}}) {
+    if (text->empty()) continue;
+    auto words = compose::split_shell_words(*text);
+    if (!words) return usage(std::string("invalid ") + name + ": " + words.error());
+    if (words->empty()) return usage(std::string("invalid ") + name + ": no command in '" + probes::sanitize(*text) + "'");
+    *argv = std::move(*words);
+  }
+  for (auto [text, name, value] : {std::tuple{&raw.action_cooldown, "--action-cooldown", &o.action_cooldown},
+                                   std::tuple{&raw.action_timeout, "--action-timeout", &o.action_timeout}}) {
+    if (text->empty()) continue;
+    auto d = util::parse_duration(*text);
+    if (!d) return usage(std::string("invalid ") + name + " '" + *text + "': " + d.error());
+    if (std::string_view(name) == "--action-timeout" && d->count() <= 0) {
+      return usage(std::string("invalid ") + name + " '" + *text + "': must be longer than 0");
+    }
+    *value = *d;
   }
   o.color_set = !raw.color.empty();
   o.color = raw.color == "always"  ? ColorMode::always

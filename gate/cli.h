@@ -64,6 +64,13 @@ struct Options {
   std::string listen = "0.0.0.0:9400";         // HOST:PORT or unix:/path
   int failures = 3;                            // consecutive failures: healthy -> unhealthy
   int successes = 1;                           // consecutive passes: -> healthy
+  // serve's actions (actions.h): argv split like Compose's `command:`, no shell.
+  std::vector<std::string> on_unhealthy;       // --on-unhealthy CMD
+  std::vector<std::string> on_recover;         // --on-recover CMD
+  bool restart_unhealthy = false;              // restart the service's containers (Docker Engine API)
+  std::chrono::milliseconds action_cooldown{5 * 60 * 1000};
+  int max_actions_per_hour = 6;                // per service, unhealthy side
+  std::chrono::milliseconds action_timeout{60'000};
 
   // check, wait, serve: probe URLs (wait: probed in the first level, beside --for's).
   std::vector<std::string> urls;

@@ -42,6 +42,20 @@ struct DurationHistogram {
   void observe(double seconds);
 };
 
+// What one attempt did to a target, for serve's log and actions: sent for
+// every failure while the target is unhealthy and for every state change.
+struct HealthEvent {
+  std::string service;
+  std::string target;  // redacted URL
+  std::string reason;  // sanitised; "" after a pass
+  Health previous = Health::unknown;
+  Health state = Health::unknown;
+  bool passed = false;
+  bool was_healthy = false;  // the target has been healthy at some point before this attempt
+
+  bool changed() const { return previous != state; }
+};
+
 class TargetHealth {
  public:
   explicit TargetHealth(HealthThresholds thresholds) : m_thresholds(thresholds) {}

@@ -10,8 +10,10 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -22,6 +24,9 @@ using SteadyTime = std::chrono::steady_clock;
 constexpr auto k_io_budget = std::chrono::seconds(2);
 constexpr size_t k_max_request_head = 16 * 1024;
 std::atomic<int> g_connections{0};
+// Signalled when a connection ends, for run() waiting for a free slot.
+std::mutex g_slots_mutex;
+std::condition_variable g_slot_freed;
 
 std::string reason_phrase(int status) {
   switch (status) {
@@ -214,20 +219,30 @@ std::expected<void, std::string> HttpServer::listen(const std::string& address) 
 void HttpServer::run(Handler handler, const std::atomic<bool>& cancelled) {
   auto shared = std::make_shared<const Handler>(std::move(handler));
   while (!m_stop.load() && !cancelled.load()) {
+    if (g_connections.load() >= k_max_connections) {
+      // Every slot busy: leave new connections in the kernel's listen backlog
+      // (64) until one frees. Closing them instead failed 4 of every 10
+      // scrapes under 20 concurrent scrapers (bench/serve_cost); each slot is
+      // held at most one bounded request, so the wait is short.
+      std::unique_lock lock(g_slots_mutex);
+      g_slot_freed.wait_for(lock, std::chrono::milliseconds(50),
+                            [] { return g_connections.load() < k_max_connections; });
+      continue;
+    }
     pollfd p{m_fd, POLLIN, 0};
     int n = ::poll(&p, 1, 50);
     if (n <= 0) continue;
     int client = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
-    if (g_connections.load() >= k_max_connections) {
-      ::close(client);  // overloaded: the client retries, a health server must not queue
-      continue;
-    }
     g_connections.fetch_add(1);
     try {
       std::thread([client, shared] {
         serve_connection(client, shared);
-        g_connections.fetch_sub(1);
+        {
+          std::lock_guard lock(g_slots_mutex);
+          g_connections.fetch_sub(1);
+        }
+        g_slot_freed.notify_one();
       }).detach();
     } catch (const std::system_error&) {
       g_connections.fetch_sub(1);

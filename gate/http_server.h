@@ -8,8 +8,9 @@
 //
 // Thread-safety: run() is called from one thread; stop() from any thread
 // (also from the signal watcher). Each connection is served on its own
-// short-lived thread (at most k_max_connections at once), with every read
-// and write bounded, so a slow client cannot hold the others.
+// short-lived thread (at most k_max_connections at once; more wait in the
+// kernel's listen backlog), with every read and write bounded, so a slow
+// client cannot hold the others for long.
 #pragma once
 
 #include <atomic>

@@ -429,6 +429,27 @@ int cmd_check(const Options& o, SignalWatcher& signals) {
   return exit_code_for(result, signals);
 }
 
+// serve's --on-unhealthy, --on-recover and --restart-unhealthy. The restart
+// needs the Compose project (its containers are found by its labels) and the
+// Docker socket's path; whether the engine answers is only known when it
+// is asked, and a failure then is logged with the reason.
+std::expected<ActionConfig, std::string> serve_actions(const Options& o, const std::string& project_name) {
+  ActionConfig config;
+  config.on_unhealthy = o.on_unhealthy;
+  config.on_recover = o.on_recover;
+  config.limits = ActionLimits{o.action_cooldown, o.max_actions_per_hour};
+  config.timeout = o.action_timeout;
+  if (o.restart_unhealthy) {
+    if (project_name.empty()) {
+      return std::unexpected("--restart-unhealthy needs a Compose project to find the containers: give -f FILE, -p NAME or COMPOSE_PROJECT_NAME");
+    }
+    auto socket = probes::docker_socket_path();
+    if (!socket) return std::unexpected("--restart-unhealthy: " + socket.error());
+    config.restarter.emplace(*socket, project_name);
+  }
+  return config;
+}
+
 // serve: every planned probe (all services, or --for's upstreams) and every
 // URL, probed forever; see serve.h. The window options do not apply: the
 // thresholds (--failures, --successes) take their place.
@@ -436,12 +457,16 @@ int cmd_serve(const Options& o, SignalWatcher& signals) {
   TaskDefaults defaults{probes::Window{1, Millis{0}}, true};
   std::vector<ServeTarget> targets;
   Closures closures;
+  // Without a compose file, --restart-unhealthy finds containers by -p or COMPOSE_PROJECT_NAME.
+  const char* env_project = std::getenv("COMPOSE_PROJECT_NAME");
+  std::string project_name = o.project_name.value_or(env_project != nullptr ? env_project : "");
   auto interval_of = [&](const ProbeTask& task) {
     return task.options.interval.value_or(o.interval.value_or(k_default_serve_interval));
   };
   if (o.urls.empty() || !o.targets.empty()) {
     auto project = load(o);
     if (!project) return project.error();
+    project_name = project->name;
     auto graph = graph_of(*project);
     if (!graph) return graph.error();
     if (auto ok = check_targets(*graph, o.targets); !ok) return usage_error(ok.error());
@@ -473,7 +498,12 @@ int cmd_serve(const Options& o, SignalWatcher& signals) {
   }
   setup_logging(o);
   HealthThresholds thresholds{o.failures, o.successes};
-  if (!serve_until(std::move(targets), closures, thresholds, o.listen, signals.cancelled(), std::cerr)) {
+  auto actions = serve_actions(o, project_name);
+  if (!actions) return usage_error(actions.error());
+  // From here a signal stops serve through serve_until's own shutdown (within
+  // the watcher's grace), which sends SIGTERM to action commands still running.
+  SignalWatcher::exit_at_once(false);
+  if (!serve_until(std::move(targets), closures, thresholds, *actions, o.listen, signals.cancelled(), std::cerr)) {
     return k_exit_usage;
   }
   return signals.signal() != 0 ? signals.exit_code() : k_exit_ok;

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gate/clock.h"
 #include "gate/http_server.h"
 #include "gate/metrics.h"
 #include "probes/sanitize.h"
@@ -32,29 +33,50 @@ struct Attempt {
 
 struct HealthMonitor::Loop {
   ServeTarget target;
+  HealthEventSink on_event;
   mutable std::mutex mutex;  // guards health and stopped
   std::condition_variable wake;
   TargetHealth health;
+  bool ever_healthy = false;  // since serve started
   bool stopped = false;
   std::shared_ptr<Attempt> late;  // an attempt that overran; only the loop thread touches it
 
-  Loop(ServeTarget t, HealthThresholds thresholds) : target(std::move(t)), health(thresholds) {}
+  Loop(ServeTarget t, HealthThresholds thresholds, HealthEventSink sink)
+      : target(std::move(t)), on_event(std::move(sink)), health(thresholds) {}
 
   void record(bool passed, std::string reason, std::chrono::duration<double> latency) {
-    std::lock_guard lock(mutex);
-    health.record(passed, probes::sanitize(reason), latency, WallTime::now());
+    HealthEvent event{target.service, target.task.target, probes::sanitize(reason), Health::unknown, Health::unknown,
+                      passed};
+    {
+      std::lock_guard lock(mutex);
+      event.previous = health.state();
+      event.was_healthy = ever_healthy;
+      health.record(passed, event.reason, latency, WallTime::now());
+      event.state = health.state();
+      ever_healthy = ever_healthy || event.state == Health::healthy;
+    }
+    if (passed) {
+      event.reason.clear();
+    } else if (event.reason.empty()) {
+      event.reason = "failed";
+    }
+    // Outside the lock: the sink may log and start actions.
+    if (on_event && (event.changed() || (!passed && event.state == Health::unhealthy))) on_event(event);
   }
 
   // Starts the attempt on its own thread and waits for it (bounded).
   void attempt() {
     if (late) {
-      std::lock_guard lock(late->mutex);
-      if (!late->done) {
-        std::string reason = "the previous attempt is still running, past its " +
-                             std::to_string(target.task.options.timeout.count()) + " ms timeout";
-        // Not through record(): late->mutex is held, and record takes ours only.
-        std::lock_guard own(mutex);
-        health.record(false, reason, std::chrono::duration<double>(0), WallTime::now());
+      bool still_running = false;
+      {
+        std::lock_guard lock(late->mutex);
+        still_running = !late->done;
+      }
+      if (still_running) {
+        record(false,
+               "the previous attempt is still running, past its " + std::to_string(target.task.options.timeout.count()) +
+                   " ms timeout",
+               std::chrono::duration<double>(0));
         return;
       }
     }
@@ -105,8 +127,8 @@ struct HealthMonitor::Loop {
   }
 };
 
-HealthMonitor::HealthMonitor(std::vector<ServeTarget> targets, HealthThresholds thresholds) {
-  for (ServeTarget& t : targets) m_loops.push_back(std::make_shared<Loop>(std::move(t), thresholds));
+HealthMonitor::HealthMonitor(std::vector<ServeTarget> targets, HealthThresholds thresholds, HealthEventSink on_event) {
+  for (ServeTarget& t : targets) m_loops.push_back(std::make_shared<Loop>(std::move(t), thresholds, on_event));
 }
 
 HealthMonitor::~HealthMonitor() { stop(); }
@@ -207,24 +229,62 @@ HttpResponse serve_request(const HttpRequest& request, const std::vector<TargetS
   return {404, "text/plain; charset=utf-8", "not found: try /healthz, /readyz, /status or /metrics\n"};
 }
 
+namespace {
+
+// serve's log: whole lines from any thread, flushed at once (a container's
+// log is read while serve runs).
+class LineLog {
+ public:
+  explicit LineLog(std::ostream& out) : m_out(out) {}
+  void write(const std::string& line) {
+    std::lock_guard lock(m_mutex);
+    m_out << "stackgate: " << line << "\n";
+    m_out.flush();
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::ostream& m_out;
+};
+
+std::string describe(const HealthEvent& e) {
+  std::string line = e.service + " " + e.target + ": " + std::string(to_string(e.previous)) + " -> " +
+                     std::string(to_string(e.state));
+  if (!e.reason.empty()) line += ": " + e.reason;
+  return line;
+}
+
+}  // namespace
+
 bool serve_until(std::vector<ServeTarget> targets, const Closures& closures, HealthThresholds thresholds,
-                 const std::string& listen, const std::atomic<bool>& cancelled, std::ostream& log) {
+                 const ActionConfig& actions, const std::string& listen, const std::atomic<bool>& cancelled,
+                 std::ostream& log) {
   HttpServer server;
   if (auto ok = server.listen(listen); !ok) {
     log << "stackgate: error: " << ok.error() << "\n";
     return false;
   }
   size_t count = targets.size();
+  // Shared with the detached loops and action threads, which may outlive this call.
+  auto lines = std::make_shared<LineLog>(log);
+  LogLine write = [lines](const std::string& line) { lines->write(line); };
+  static SteadyClock action_clock;
+  RealActions real = make_executor(actions, write);
+  std::shared_ptr<ActionDispatcher> dispatcher;
+  if (actions.any()) dispatcher = std::make_shared<ActionDispatcher>(actions, action_clock, write, real.execute);
+  HealthEventSink sink = [write, dispatcher](const HealthEvent& e) {
+    if (e.changed()) write(describe(e));
+    if (dispatcher) dispatcher->handle(e);
+  };
   // Shared: a connection thread may still answer while this returns.
-  auto monitor = std::make_shared<HealthMonitor>(std::move(targets), thresholds);
+  auto monitor = std::make_shared<HealthMonitor>(std::move(targets), thresholds, sink);
+  write("serving " + std::to_string(count) + (count == 1 ? " target" : " targets") + " on " + server.bound_address());
   monitor->start();
-  log << "stackgate: serving " << count << (count == 1 ? " target" : " targets") << " on "
-      << server.bound_address() << "\n";
-  log.flush();
   server.run([monitor, closures](const HttpRequest& request) {
     return serve_request(request, monitor->snapshot(), closures);
   }, cancelled);
   monitor->stop();
+  real.stop();
   return true;
 }
 

@@ -10,12 +10,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "gate/actions.h"
 #include "gate/health.h"
 #include "gate/http_server.h"
 #include "gate/scheduler.h"
@@ -38,9 +40,13 @@ struct TargetSnapshot {
   TargetHealth health;
 };
 
+// Called from a loop's thread after an attempt that produced an event (see
+// HealthEvent); must be thread-safe and must not block.
+using HealthEventSink = std::function<void(const HealthEvent&)>;
+
 class HealthMonitor {
  public:
-  HealthMonitor(std::vector<ServeTarget> targets, HealthThresholds thresholds);
+  HealthMonitor(std::vector<ServeTarget> targets, HealthThresholds thresholds, HealthEventSink on_event = {});
   /// Stops the loops; threads still inside a probe finish on their own
   /// (they own their state).
   ~HealthMonitor();
@@ -71,10 +77,12 @@ HttpResponse serve_request(const HttpRequest& request, const std::vector<TargetS
 std::string status_json(const std::vector<TargetSnapshot>& targets);
 
 /// Listens on `listen`, prints "stackgate: serving N targets on ADDRESS" to
-/// `log`, probes and answers until `cancelled`. Returns false (message
+/// `log`, probes and answers until `cancelled`. Every state change is a log
+/// line, and so is every action `actions` runs. Returns false (message
 /// printed) when it cannot listen.
 bool serve_until(std::vector<ServeTarget> targets, const Closures& closures, HealthThresholds thresholds,
-                 const std::string& listen, const std::atomic<bool>& cancelled, std::ostream& log);
+                 const ActionConfig& actions, const std::string& listen, const std::atomic<bool>& cancelled,
+                 std::ostream& log);
 
 /// "2026-11-29T21:30:55.123Z".
 std::string rfc3339(std::chrono::system_clock::time_point t);

@@ -221,6 +221,17 @@ std::expected<std::optional<ContainerState>, Outcome> EngineClient::inspect(cons
   return parse_state(body);
 }
 
+std::expected<void, Outcome> EngineClient::restart(const Container& container, int stop_seconds) {
+  const std::string request = "POST /containers/" + container.id.substr(0, 12) + "/restart";
+  auto connection = net::connect_unix(m_socket, m_deadline);
+  if (!connection) return std::unexpected(outcome_from_net(connection.error(), m_socket));
+  auto response = http1::post(*connection, "/containers/" + container.id + "/restart?t=" + std::to_string(stop_seconds),
+                              m_deadline, m_socket);
+  if (!response) return std::unexpected(outcome_from_net(response.error(), m_socket));
+  if (response->status != 204 && response->status != 200) return std::unexpected(api_error(*response, request));
+  return {};
+}
+
 bool EngineClient::ping() {
   auto response = get(m_socket, m_deadline, "/_ping", 1024);
   return response && response->status == 200 && util::trim(response->body) == "OK";

@@ -1,4 +1,5 @@
-// The Docker Engine API, as much of it as docker:// needs (docker_probe.cpp),
+// The Docker Engine API, as much of it as docker:// needs (docker_probe.cpp)
+// and `serve --restart-unhealthy` (gate/container_restarter.cpp),
 // over the engine's unix socket: HTTP/1.1 by http1.h, JSON by nlohmann-json
 // in docker_engine.cpp only. The engine's strings (states, health) are parsed
 // here, once, into enums; names and check output arrive sanitised.
@@ -61,6 +62,13 @@ class EngineClient {
   /// The container's state; nullopt when the engine no longer knows it (404:
   /// removed since the list, as when Compose recreates it).
   std::expected<std::optional<ContainerState>, Outcome> inspect(const Container& container);
+
+  /// Restarts the container (POST /containers/{id}/restart?t=`stop_seconds`):
+  /// the engine stops it (SIGTERM, SIGKILL after `stop_seconds`) and starts
+  /// it again, as `docker restart` does; a stopped container is started. The
+  /// deadline must leave room for the stop. 404 (removed meanwhile) is fatal
+  /// with the engine's message.
+  std::expected<void, Outcome> restart(const Container& container, int stop_seconds);
 
   /// True when GET /_ping answers 200 "OK".
   bool ping();

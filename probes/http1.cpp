@@ -168,13 +168,28 @@ std::string Response::header(std::string_view name) const {
   return "";
 }
 
-std::expected<Response, net::NetError> get(const net::Socket& socket, std::string_view target,
-                                           const net::Deadline& deadline, std::string_view what, size_t max_body) {
-  std::string request = "GET " + std::string(target) +
-                        " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: stackgate/0.1\r\nAccept: application/json\r\n"
-                        "Connection: close\r\n\r\n";
+namespace {
+
+std::expected<Response, net::NetError> exchange(const net::Socket& socket, std::string_view method,
+                                                std::string_view target, std::string_view extra_headers,
+                                                const net::Deadline& deadline, std::string_view what, size_t max_body) {
+  std::string request = std::string(method) + " " + std::string(target) +
+                        " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: stackgate/0.1\r\nAccept: application/json\r\n" +
+                        std::string(extra_headers) + "Connection: close\r\n\r\n";
   if (auto sent = net::send_all(socket, request, deadline, what); !sent) return std::unexpected(sent.error());
   return Reader(socket, deadline, what, max_body).read();
+}
+
+}  // namespace
+
+std::expected<Response, net::NetError> get(const net::Socket& socket, std::string_view target,
+                                           const net::Deadline& deadline, std::string_view what, size_t max_body) {
+  return exchange(socket, "GET", target, "", deadline, what, max_body);
+}
+
+std::expected<Response, net::NetError> post(const net::Socket& socket, std::string_view target,
+                                            const net::Deadline& deadline, std::string_view what, size_t max_body) {
+  return exchange(socket, "POST", target, "Content-Length: 0\r\n", deadline, what, max_body);
 }
 
 }  // namespace stackgate::probes::http1

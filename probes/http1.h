@@ -1,4 +1,4 @@
-// One HTTP/1.1 GET over an already connected socket (net.h), for probes that
+// One HTTP/1.1 GET (or body-less POST) over an already connected socket (net.h), for probes that
 // talk to a local API on a unix socket without pulling in cpp-httplib: the
 // Docker Engine probe (docker_probe.cpp) and its /_ping detection.
 //
@@ -38,5 +38,12 @@ inline constexpr size_t k_default_max_body = 4 * 1024 * 1024;
 std::expected<Response, net::NetError> get(const net::Socket& socket, std::string_view target,
                                            const net::Deadline& deadline, std::string_view what,
                                            size_t max_body = k_default_max_body);
+
+/// As get(), for a request without a body: "POST `target`" with
+/// Content-Length 0 (the Engine's container actions take their arguments in
+/// the query string).
+std::expected<Response, net::NetError> post(const net::Socket& socket, std::string_view target,
+                                            const net::Deadline& deadline, std::string_view what,
+                                            size_t max_body = k_default_max_body);
 
 }  // namespace stackgate::probes::http1

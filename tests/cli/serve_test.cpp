@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -37,13 +38,15 @@ bool contains(const std::string& haystack, const std::string& needle) {
 // A listening TCP socket on 127.0.0.1 that the test closes to make a target fail.
 class Listener {
  public:
-  Listener() {
+  /// On `port`, or a free one when 0 (SO_REUSEADDR: a closed listener's port can be taken again).
+  explicit Listener(int port = 0) {
     m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
     REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
     REQUIRE(::listen(m_fd, 64) == 0);
     socklen_t len = sizeof addr;
@@ -351,6 +354,29 @@ TEST_CASE("a real Prometheus scrapes serve and sees probe_success flip when the 
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("20 concurrent scrapers all get /metrics: connections past the 16 served at once wait, not fail",
+          "[serve]") {
+  Listener upstream;
+  Process p(serve_argv({"tcp://127.0.0.1:" + std::to_string(upstream.port())}), base_env());
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> scrapers;
+  for (int i = 0; i < 20; ++i) {
+    scrapers.emplace_back([&] {
+      for (int j = 0; j < 10; ++j) {
+        HttpAnswer a = http_get(address, "/metrics");
+        (a.status == 200 && contains(a.body, "probe_success") ? ok : failed)++;
+      }
+    });
+  }
+  for (std::thread& t : scrapers) t.join();
+  CHECK(failed.load() == 0);  // before: about 4 in 10 closed unanswered
+  CHECK(ok.load() == 200);
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
 TEST_CASE("serve exits 2 with the reason when it cannot listen", "[serve]") {
   Listener taken;
   std::string address = "127.0.0.1:" + std::to_string(taken.port());
@@ -362,4 +388,252 @@ TEST_CASE("serve exits 2 with the reason when it cannot listen", "[serve]") {
       stackgate::testing::run({STACKGATE_BIN, "serve", "--listen", "bogus", "tcp://127.0.0.1:1"}, base_env(), "", 10s);
   CHECK(bad.code == 2);
   CHECK(bad.err == "stackgate: error: expected HOST:PORT or unix:/path, got 'bogus'\n");
+}
+
+// --- actions: real child processes -------------------------------------------------
+
+namespace {
+
+std::string temp_dir(const std::string& tag) {
+  std::string dir = (std::filesystem::temp_directory_path() / ("sg-" + tag + "-" + std::to_string(::getpid()))).string();
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+size_t count_of(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
+int consecutive_failures(const std::string& address) {
+  auto doc = nlohmann::json::parse(http_get(address, "/status").body, nullptr, false);
+  if (doc.is_discarded() || doc["targets"].empty()) return -1;
+  return doc["targets"][0]["consecutive_failures"].get<int>();
+}
+
+}  // namespace
+
+TEST_CASE("serve --on-unhealthy runs the command after the threshold with the service, redacted target and reason",
+          "[serve][actions]") {
+  Listener upstream;
+  std::string dir = temp_dir("action");
+  std::string url = "tcp://user:s3cret@127.0.0.1:" + std::to_string(upstream.port());
+  // No shell unless written: the words are split like Compose's command:.
+  auto serve_env = base_env();
+  serve_env["STACKGATE_REASON"] = "stale, from serve's own environment";
+  Process p(serve_argv({"--failures", "3", "--on-unhealthy",
+                        "sh -c 'env | grep ^STACKGATE_ | sort > " + dir + "/env.txt; exit 3'", url}),
+            serve_env);
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  CHECK_FALSE(contains(p.err(), "action "));  // healthy: nothing ran
+
+  upstream.close();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "exited with code 3"); },
+                            10s));
+  std::string env = read_file(dir + "/env.txt");
+  std::string port = std::to_string(upstream.port());
+  CHECK(contains(env, "STACKGATE_EVENT=unhealthy\n"));
+  CHECK(contains(env, "STACKGATE_SERVICE=127.0.0.1:" + port + "\n"));
+  CHECK(contains(env, "STACKGATE_TARGET=tcp://user:***@127.0.0.1:" + port + "\n"));
+  CHECK(contains(env, "STACKGATE_REASON="));
+  CHECK(contains(env, "refused"));
+  CHECK_FALSE(contains(env, "stale"));  // serve's own STACKGATE_REASON is replaced, not shadowing
+  // It ran after the third failure, not before: the transition line comes first.
+  std::string err = p.err();
+  size_t turned = err.find("healthy -> unhealthy");
+  size_t started = err.find("action on-unhealthy for 127.0.0.1:" + port + ": started 'sh' as pid ");
+  REQUIRE(turned != std::string::npos);
+  REQUIRE(started != std::string::npos);
+  CHECK(turned < started);
+  CHECK(contains(err, "action on-unhealthy for 127.0.0.1:" + port + ": pid "));
+  CHECK_FALSE(contains(env + err, "s3cret"));
+
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("serve --on-recover runs when the unhealthy target is back; the cooldown holds a second unhealthy action",
+          "[serve][actions]") {
+  auto upstream = std::make_unique<Listener>();
+  int port = upstream->port();
+  std::string dir = temp_dir("recover");
+  Process p(serve_argv({"--failures", "2", "--action-cooldown", "1h", "--on-unhealthy",
+                        "sh -c 'echo down >> " + dir + "/events'", "--on-recover",
+                        "sh -c 'echo \"$STACKGATE_EVENT\" >> " + dir + "/events'",
+                        "tcp://127.0.0.1:" + std::to_string(port)}),
+            base_env());
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+
+  upstream.reset();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "exited with code 0"); },
+                            10s));
+  upstream = std::make_unique<Listener>(port);
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) {
+    return count_of(err, "exited with code 0") == 2;
+  }, 10s));
+  CHECK(read_file(dir + "/events") == "down\nrecover\n");
+
+  upstream.reset();  // unhealthy again, within the hour's cooldown
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) {
+    return contains(err, "action for 127.0.0.1:");
+  }, 10s));
+  CHECK(contains(p.err(), "not run: cooling down: the last action for 127.0.0.1:" + std::to_string(port) + " ran "));
+  CHECK(contains(p.err(), "(--action-cooldown 1h)"));
+  CHECK(read_file(dir + "/events") == "down\nrecover\n");
+
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("while unhealthy the action repeats after each cooldown up to --max-actions-per-hour", "[serve][actions]") {
+  Listener upstream;  // healthy first: a target never healthy runs no action
+  int port = upstream.port();
+  std::string dir = temp_dir("cap");
+  Process p(serve_argv({"--failures", "1", "--action-cooldown", "150ms", "--max-actions-per-hour", "2",
+                        "--on-unhealthy", "sh -c 'echo run >> " + dir + "/runs'", "tcp://127.0.0.1:" + std::to_string(port)}),
+            base_env());
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) {
+    return count_of(err, "exited with code 0") == 2;
+  }, 10s));
+  // Ten more failed attempts at 100 ms, far past the cooldown: the cap holds.
+  int seen = consecutive_failures(address);
+  auto until = Steady::now() + 10s;
+  while (Steady::now() < until && consecutive_failures(address) < seen + 10) std::this_thread::sleep_for(20ms);  // poll
+  CHECK(consecutive_failures(address) >= seen + 10);
+  CHECK(read_file(dir + "/runs") == "run\nrun\n");
+  CHECK(count_of(p.err(), "started 'sh'") == 2);
+
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an action that hangs does not hold the probe loop and is killed after --action-timeout", "[serve][actions]") {
+  Listener upstream;  // healthy first: a target never healthy runs no action
+  int port = upstream.port();
+  Process p(serve_argv({"--failures", "1", "--action-timeout", "1s", "--on-unhealthy", "sleep 60",
+                        "tcp://127.0.0.1:" + std::to_string(port)}),
+            base_env());
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "started 'sleep'"); },
+                            10s));
+  auto started = Steady::now();
+  // The loop keeps probing while the command runs.
+  int seen = consecutive_failures(address);
+  auto until = Steady::now() + 5s;
+  while (Steady::now() < until && consecutive_failures(address) < seen + 3) std::this_thread::sleep_for(20ms);  // poll
+  CHECK(consecutive_failures(address) >= seen + 3);
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "was killed by signal"); },
+                            10s));
+  CHECK(contains(p.err(), "was killed by signal 15, after running past the 1s --action-timeout"));
+  CHECK(Steady::now() - started < 5s);
+
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
+TEST_CASE("a command that cannot be started is logged and serve keeps serving", "[serve][actions]") {
+  Listener upstream;  // healthy first: a target never healthy runs no action
+  int port = upstream.port();
+  Process p(serve_argv({"--failures", "1", "--on-unhealthy", "/nonexistent/restart-it",
+                        "tcp://127.0.0.1:" + std::to_string(port)}),
+            base_env());
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "cannot run"); }, 10s));
+  CHECK(contains(p.err(), "action on-unhealthy for 127.0.0.1:" + std::to_string(port) +
+                              ": cannot run '/nonexistent/restart-it': No such file or directory"));
+  CHECK(http_get(address, "/healthz").status == 200);
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
+TEST_CASE("an action's STACKGATE_ variables replace same-named ones inherited from serve's environment",
+          "[serve][actions]") {
+  Listener upstream;
+  auto serve_env = base_env();
+  serve_env["STACKGATE_REASON"] = "stale-reason";
+  serve_env["STACKGATE_SERVICE"] = "stale-service";
+  // `env` itself, no shell (a shell would collapse duplicates): its output is serve's stderr.
+  Process p(serve_argv({"--failures", "1", "--on-unhealthy", "env", "tcp://127.0.0.1:" + std::to_string(upstream.port())}),
+            serve_env);
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "exited with code 0"); },
+                            10s));
+  CHECK(contains(p.err(), "\nSTACKGATE_SERVICE=127.0.0.1:" + std::to_string(upstream.port()) + "\n"));
+  CHECK(contains(p.err(), "\nSTACKGATE_REASON=connection refused\n"));
+  CHECK_FALSE(contains(p.err(), "=stale-"));  // before: both copies, and getenv() finds the inherited one first
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
+TEST_CASE("an action still running when serve stops gets SIGTERM", "[serve][actions]") {
+  Listener upstream;
+  std::string dir = temp_dir("stop");
+  Process p(serve_argv({"--failures", "1", "--on-unhealthy",
+                        "sh -c 'trap \"echo terminated > " + dir + "/term; exit 0\" TERM; sleep 60 & wait'",
+                        "tcp://127.0.0.1:" + std::to_string(upstream.port())}),
+            base_env());
+  std::string address = start_serve(p);
+  REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
+  upstream.close();
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "started 'sh'"); }, 10s));
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+  // The command's trap writes the file (before the fix it ran on, orphaned, for its full minute).
+  auto until = Steady::now() + 5s;
+  while (Steady::now() < until && !std::filesystem::exists(dir + "/term")) std::this_thread::sleep_for(20ms);  // poll
+  CHECK(read_file(dir + "/term") == "terminated\n");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a target that was never healthy since serve started runs no action (it may still be starting)",
+          "[serve][actions]") {
+  int port = 0;
+  {
+    Listener closed;
+    port = closed.port();
+  }
+  Process p(serve_argv({"--failures", "1", "--on-unhealthy", "sh -c 'echo ran'", "tcp://127.0.0.1:" + std::to_string(port)}),
+            base_env());
+  std::string address = start_serve(p);
+  REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "unknown -> unhealthy"); },
+                            10s));
+  // Five more failed attempts: still nothing started.
+  int seen = consecutive_failures(address);
+  auto until = Steady::now() + 10s;
+  while (Steady::now() < until && consecutive_failures(address) < seen + 5) std::this_thread::sleep_for(20ms);  // poll
+  CHECK(consecutive_failures(address) >= seen + 5);
+  CHECK_FALSE(contains(p.err(), "action "));
+  p.signal(SIGTERM);
+  CHECK(p.wait(2s) == 143);
+}
+
+TEST_CASE("serve --restart-unhealthy without a Compose project is a usage error", "[serve][actions]") {
+  auto env = base_env();
+  env["COMPOSE_PROJECT_NAME"] = "";
+  stackgate::testing::Result r =
+      stackgate::testing::run({STACKGATE_BIN, "serve", "--restart-unhealthy", "tcp://127.0.0.1:1"}, env, "", 10s);
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--restart-unhealthy needs a Compose project to find the containers: give -f FILE, -p NAME or "
+                        "COMPOSE_PROJECT_NAME"));
 }

@@ -23,12 +23,12 @@ source "$E2E_DIR/lib/common.sh"
 export E2E_LOGS E2E_CACHE
 
 ALL_SCENARIOS=(examples highlight healthcheck smoke proxy-502 swarm docker-state vendor-images mariadb-rabbitmq
-               sqlite-lock unix-socket-502 tls-expiry)
+               sqlite-lock unix-socket-502 tls-expiry mqtt-503)
 read -r -a SCENARIOS <<<"${E2E_ONLY:-${ALL_SCENARIOS[*]}}"
 # Per-scenario wall-clock bound (seconds).
 declare -A LIMIT=([examples]=180 [highlight]=600 [healthcheck]=420 [smoke]=420 [proxy-502]=300 [swarm]=420
                   [docker-state]=300 [vendor-images]=600 [mariadb-rabbitmq]=300
-                  [sqlite-lock]=300 [unix-socket-502]=240 [tls-expiry]=240)
+                  [sqlite-lock]=300 [unix-socket-502]=240 [tls-expiry]=240 [mqtt-503]=300)
 
 t_start=$SECONDS
 E2E_SKIP_REASON=""

@@ -23,7 +23,7 @@ expect() {  # expect WHAT TEXT REGEX...
   done
 }
 
-for f in init-container/compose.yaml healthcheck/compose.yaml; do
+for f in init-container/compose.yaml healthcheck/compose.yaml serve/compose.yaml serve/sidecar.yaml; do
   out=$(cd "$EX/$(dirname "$f")" && bounded 60 "${COMPOSE[@]}" -f "$(basename "$f")" config -q 2>&1) ||
     { e2e_fail $name "$f: compose config: $(tail -1 <<<"$out")"; exit 1; }
 done
@@ -53,6 +53,28 @@ out=$(plan "$work" compose.yaml --for backend 2>&1) || { echo "$out"; e2e_fail $
 echo "$out"
 expect kubernetes "$out" 'postgres://app@postgres.default.svc:5432/app' 'redis://redis.default.svc:6379' \
   'kafka://kafka.default.svc:9092' 'release backend'
+
+# serve as a service: its probes are the stack's, itself and Prometheus
+# skipped; the healthcheck asks /readyz and the restart setup is there; the
+# scrape config is valid for Prometheus.
+out=$(plan "$EX/serve" compose.yaml 2>&1) || { echo "$out"; e2e_fail $name "serve: plan failed"; exit 1; }
+echo "$out"
+expect serve "$out" 'postgres://app:\*\*\*@postgres:5432/app' 'redis://redis:6379' 'health +\(skipped\)' 'prometheus +\(skipped\)'
+python3 -c 'import sys,yaml
+svc=yaml.safe_load(open(sys.argv[1]))["services"]["health"]
+assert svc["healthcheck"]["test"][-1].endswith("/readyz"), svc["healthcheck"]
+assert "--restart-unhealthy" in svc["command"] and "/var/run/docker.sock:/var/run/docker.sock" in svc["volumes"]
+' "$EX/serve/compose.yaml" || { e2e_fail $name "serve: the health service lacks the /readyz healthcheck or the restart setup"; exit 1; }
+# The sidecar: serve's own URL target, in the backend's network namespace.
+python3 -c 'import sys,yaml
+svc=yaml.safe_load(open(sys.argv[1]))["services"]["backend-health"]
+assert svc["network_mode"] == "service:backend", svc
+assert svc["command"][0] == "serve" and svc["command"][-1].startswith("http://127.0.0.1:8080/"), svc["command"]
+assert svc["healthcheck"]["test"][-1].endswith("/readyz"), svc["healthcheck"]
+' "$EX/serve/sidecar.yaml" || { e2e_fail $name "serve: sidecar.yaml lacks the shared namespace, the URL or the /readyz healthcheck"; exit 1; }
+if command -v promtool >/dev/null 2>&1; then
+  out=$(promtool check config "$EX/serve/prometheus.yml" 2>&1) || { echo "$out"; e2e_fail $name "serve: promtool rejects prometheus.yml"; exit 1; }
+fi
 
 python3 -c 'import sys,yaml; yaml.safe_load(open(sys.argv[1]))' "$EX/ci-smoke/github-actions.yml" ||
   { e2e_fail $name "ci-smoke: workflow is not valid YAML"; exit 1; }

@@ -143,3 +143,34 @@ TEST_CASE("serve takes --listen, --interval, --failures, --successes and URLs", 
   CHECK(std::get<int>(parse({"serve", "--failures", "0"})) == 2);
   CHECK(std::get<int>(parse({"serve", "--interval", "0s"})) == 2);
 }
+
+TEST_CASE("serve's actions: commands split like Compose's command:, cooldown, cap and timeout", "[cli][serve]") {
+  Options defaults = std::get<Options>(parse({"serve"}));
+  CHECK(defaults.on_unhealthy.empty());
+  CHECK_FALSE(defaults.restart_unhealthy);
+  CHECK(defaults.action_cooldown == 5min);
+  CHECK(defaults.max_actions_per_hour == 6);
+  CHECK(defaults.action_timeout == 1min);
+
+  Options o = std::get<Options>(parse({"serve", "--on-unhealthy", "sh -c 'echo \"$STACKGATE_SERVICE\" down'",
+                                       "--on-recover", "/usr/local/bin/notify --up", "--restart-unhealthy",
+                                       "--action-cooldown", "30s", "--max-actions-per-hour", "2", "--action-timeout",
+                                       "10s"}));
+  CHECK(o.on_unhealthy == std::vector<std::string>{"sh", "-c", "echo \"$STACKGATE_SERVICE\" down"});
+  CHECK(o.on_recover == std::vector<std::string>{"/usr/local/bin/notify", "--up"});
+  CHECK(o.restart_unhealthy);
+  CHECK(o.action_cooldown == 30s);
+  CHECK(o.max_actions_per_hour == 2);
+  CHECK(o.action_timeout == 10s);
+}
+
+TEST_CASE("serve refuses an unterminated quote, an empty command and a zero cap or timeout", "[cli][serve]") {
+  std::string err;
+  CHECK(std::get<int>(parse({"serve", "--on-unhealthy", "sh -c 'oops"}, &err)) == 2);
+  CHECK(err.rfind("stackgate: error: invalid --on-unhealthy: ", 0) == 0);
+  CHECK(std::get<int>(parse({"serve", "--on-recover", "   "}, &err)) == 2);
+  CHECK(err.rfind("stackgate: error: invalid --on-recover: no command in '   '", 0) == 0);
+  CHECK(std::get<int>(parse({"serve", "--max-actions-per-hour", "0"})) == 2);
+  CHECK(std::get<int>(parse({"serve", "--action-timeout", "0s"})) == 2);
+  CHECK(std::get<int>(parse({"serve", "--action-cooldown", "soon"})) == 2);
+}

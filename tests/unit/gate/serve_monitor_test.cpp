@@ -102,3 +102,80 @@ TEST_CASE("answering requests never triggers a probe", "[serve][monitor]") {
   CHECK(monitor.snapshot()[0].health.state() == Health::unhealthy);
   monitor.stop();
 }
+
+namespace {
+
+// Passes while `up` is set, fails (connection refused) while it is not.
+class SwitchProbe final : public probes::Probe {
+ public:
+  probes::Outcome check(probes::Millis) override {
+    return up ? probes::Outcome::ready() : probes::Outcome::not_yet("connection refused", true);
+  }
+  std::atomic<bool> up{true};
+};
+
+// Events as the sink saw them: "unknown->healthy", "healthy->unhealthy:was", ...
+struct EventLog {
+  std::mutex mutex;
+  std::vector<HealthEvent> events;
+  HealthEventSink sink() {
+    return [this](const HealthEvent& e) {
+      std::lock_guard lock(mutex);
+      events.push_back(e);
+    };
+  }
+  std::vector<HealthEvent> copy() {
+    std::lock_guard lock(mutex);
+    return events;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the monitor sends every state change and every failure while unhealthy to its sink", "[serve][monitor]") {
+  auto probe = std::make_shared<SwitchProbe>();
+  EventLog log;
+  HealthMonitor monitor({target("backend", probe, 5ms)}, HealthThresholds{2, 1}, log.sink());
+  monitor.start();
+  REQUIRE(poll(monitor, [](const std::vector<TargetSnapshot>& s) { return s[0].health.state() == Health::healthy; }));
+  probe->up = false;
+  REQUIRE(poll(monitor, [](const std::vector<TargetSnapshot>& s) { return s[0].health.consecutive_failures() >= 5; }));
+  probe->up = true;
+  // Polled on the sink's log, not the snapshot: the sink runs just after the state is stored.
+  auto recovered = [&] {
+    std::vector<HealthEvent> e = log.copy();
+    return !e.empty() && e.back().previous == Health::unhealthy && e.back().state == Health::healthy;
+  };
+  auto until = Steady::now() + 5s;
+  for (int n = 0; n < 2500 && Steady::now() < until && !recovered(); ++n) std::this_thread::sleep_for(2ms);  // poll
+  monitor.stop();
+  REQUIRE(recovered());
+
+  std::vector<HealthEvent> events = log.copy();
+  REQUIRE(events.size() >= 5);
+  // unknown -> healthy: a change, nothing healthy before it.
+  CHECK(events[0].previous == Health::unknown);
+  CHECK(events[0].state == Health::healthy);
+  CHECK(events[0].passed);
+  CHECK_FALSE(events[0].was_healthy);
+  CHECK(events[0].reason.empty());
+  // The first failure is below the threshold: no event. The second turns it unhealthy.
+  CHECK(events[1].previous == Health::healthy);
+  CHECK(events[1].state == Health::unhealthy);
+  CHECK(events[1].was_healthy);
+  CHECK(events[1].service == "backend");
+  CHECK(events[1].target == "fake://backend");
+  CHECK(events[1].reason == "connection refused");
+  // Then one event per failure while unhealthy (at least three more: five failures in all)...
+  size_t i = 2;
+  for (; i < events.size() && !events[i].passed; ++i) {
+    CHECK(events[i].previous == Health::unhealthy);
+    CHECK(events[i].state == Health::unhealthy);
+    CHECK_FALSE(events[i].changed());
+  }
+  CHECK(i >= 5);
+  // ...and the recovery, after which passes send nothing.
+  REQUIRE(i < events.size());
+  CHECK(events[i].previous == Health::unhealthy);
+  CHECK(events[i].state == Health::healthy);
+}

@@ -110,7 +110,12 @@ def check_use(where, step):
 
 
 def action_steps(doc):
-    for job in ((doc or {}).get("jobs") or {}).values():
+    """Steps that use the action: in a workflow's jobs, or a bare list of steps."""
+    if isinstance(doc, list):
+        jobs = [{"steps": doc}]
+    else:
+        jobs = ((doc or {}).get("jobs") or {}).values()
+    for job in jobs:
         for step in job.get("steps") or []:
             uses = str(step.get("uses", ""))
             if uses == "./" or re.fullmatch(r"[^/\s]+/stackgate@\S+", uses):

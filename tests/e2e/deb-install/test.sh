@@ -70,7 +70,9 @@ missing=$(in_c sh -c "for f in $(tr '\n' ' ' <<<"$elfs"); do ldd \"\$f\" | sed \
 [ -z "$missing" ] || { e2e_fail $name "libraries not found in the container: $(tr '\n' ' ' <<<"$missing")"; exit 1; }
 
 # 5. Real listeners, reached from the container.
-bounded 30 docker network connect "${P}_default" "$C" || { e2e_fail $name "docker network connect failed"; exit 1; }
+# (A container on "none" must leave it before it can join another network.)
+bounded 30 docker network disconnect none "$C" && bounded 30 docker network connect "${P}_default" "$C" ||
+  { e2e_fail $name "moving the container from network none to ${P}_default failed"; exit 1; }
 sg_check() { OUT=$(bounded 30 docker exec "$C" stackgate check "$@" 2>&1); RC=$?; echo "check $* -> exit $RC: $OUT"; }
 # Postgres restarts once after its init phase: poll, bounded.
 wait_until 90 "postgres answers through the installed package" \

@@ -18,13 +18,13 @@ export E2E_DIR REPO_ROOT
 source "$E2E_DIR/lib/common.sh"
 export E2E_LOGS E2E_CACHE
 
-ALL_SCENARIOS=(examples highlight healthcheck smoke proxy-502 swarm docker-state vendor-images mariadb-rabbitmq deb-install)
+ALL_SCENARIOS=(examples highlight healthcheck smoke proxy-502 swarm docker-state vendor-images mariadb-rabbitmq deb-install action)
 # Scenarios that use only the host build ($BUILD_DIR), not the stackgate image.
 HOST_BUILD_SCENARIOS=" docker-state deb-install "
 read -r -a SCENARIOS <<<"${E2E_ONLY:-${ALL_SCENARIOS[*]}}"
 # Per-scenario wall-clock bound (seconds).
 declare -A LIMIT=([examples]=180 [highlight]=600 [healthcheck]=420 [smoke]=420 [proxy-502]=300 [swarm]=420
-                  [docker-state]=300 [vendor-images]=600 [mariadb-rabbitmq]=300 [deb-install]=900)
+                  [docker-state]=300 [vendor-images]=600 [mariadb-rabbitmq]=300 [deb-install]=900 [action]=300)
 
 t_start=$SECONDS
 E2E_SKIP_REASON=""

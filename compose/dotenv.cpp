@@ -57,7 +57,6 @@ class DotenvParser {
       while (m_pos < m_text.size() && m_text[m_pos] != '=' && m_text[m_pos] != ':' && m_text[m_pos] != '\n') {
         char c = m_text[m_pos];
         if (!is_space(c) && !is_key_char(static_cast<unsigned char>(c))) {
-          size_t eol = m_text.find('\n', statement);
           std::string near = m_text.substr(key_begin, m_pos - key_begin + 1);
           // Only the name up to the bad character: the rest of the line may
           // be a value, and values are not echoed (they may be secrets).

@@ -88,7 +88,7 @@ std::string sanitize(std::string_view bytes) {
       std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(cp));
       out += buf;
     } else if ((cp >= 0x80 && cp <= 0x9F) || is_format_control(cp)) {
-      char buf[8];
+      char buf[16];  // "\\u" and up to 6 hex digits: cp is at most 0x10FFFF
       std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
       out += buf;
     } else {

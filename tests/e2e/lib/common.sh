@@ -327,15 +327,17 @@ stage_prebuilt_context() {
 }
 
 build_stackgate_image() {
-  local ctx
+  local ctx labels
+  # VERSION/REVISION/SOURCE for the OCI labels, as docker/build.sh passes them.
+  mapfile -t labels < <("$REPO_ROOT/docker/build.sh" --print-build-args) || return 1
   if [ "${E2E_REUSE_STACKGATE:-0}" = 1 ] && docker image inspect "$STACKGATE_IMAGE" >/dev/null 2>&1; then
     e2e_log "E2E_REUSE_STACKGATE=1: using the existing $STACKGATE_IMAGE as is"
   elif [ "${E2E_STACKGATE_FROM:-source}" = prebuilt ]; then
     ctx=$(stage_prebuilt_context "${STACKGATE:-$REPO_ROOT/${BUILD_DIR:-build}/stackgate}") || return 1
-    build_image "$STACKGATE_IMAGE" "$ctx" "$ctx/docker/Dockerfile.prebuilt" || return 1
+    build_image "$STACKGATE_IMAGE" "$ctx" "$ctx/docker/Dockerfile.prebuilt" "${labels[@]}" || return 1
   else
     ctx=$(stage_stackgate_context) || return 1
-    build_image "$STACKGATE_IMAGE" "$ctx" "$ctx/docker/Dockerfile" || return 1
+    build_image "$STACKGATE_IMAGE" "$ctx" "$ctx/docker/Dockerfile" "${labels[@]}" || return 1
   fi
   e2e_log "$STACKGATE_IMAGE: $(docker image inspect -f '{{.Size}}' "$STACKGATE_IMAGE" | awk '{printf "%.1f MB", $1/1e6}')"
   # Images with the binary copied in, for HEALTHCHECK (the documented recipe).

@@ -23,7 +23,7 @@ void create_topic(const std::string& bootstrap, const std::string& topic, int pa
 std::string produce_one(const std::string& bootstrap, const std::string& topic);
 
 struct ConsumerOptions {
-  std::string assignor;  // partition.assignment.strategy; "" for librdkafka's default
+  std::string assignor{};  // partition.assignment.strategy; "" for librdkafka's default
   int session_timeout_ms = 6000;
 };
 

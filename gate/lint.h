@@ -24,18 +24,11 @@
 
 namespace stackgate::gate {
 
-enum class Severity { warning, error };
-
-struct Finding {
-  Severity severity = Severity::warning;
-  util::SourceLocation where;
-  std::string message;
-};
+using util::Severity;
+using Finding = util::Diagnostic;
 
 /// Every finding, errors and warnings, in a stable order.
 std::vector<Finding> lint_project(const compose::Project& project, const compose::InferOptions& infer);
 
-/// "file:line:col: warning: message" plus the source line and a caret.
-std::string format_finding(const Finding& finding);
 
 }  // namespace stackgate::gate

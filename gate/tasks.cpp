@@ -26,7 +26,6 @@ std::expected<std::vector<LevelTasks>, util::ConfigErrors> build_tasks(const Pla
     LevelTasks level;
     for (const std::string& name : names) {
       const PlannedService& planned = plan.services.at(name);
-      const compose::Service& service = project.services.at(name);
       ServiceTasks tasks{name, {}};
       for (const PlannedProbe& pp : planned.probes) {
         std::string prefix = "service \"" + name + "\": ";

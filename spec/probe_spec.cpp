@@ -42,6 +42,12 @@ std::optional<T> first_of(const std::optional<T>& a, const std::optional<T>& b) 
 
 }  // namespace
 
+const std::vector<std::string>& common_option_names() {
+  static const std::vector<std::string> names = {"timeout", "interval", "max_latency", "passes",
+                                                 "stable_for", "window", "password_file"};
+  return names;
+}
+
 ProbeSettings overlay(const ProbeSettings& over, const ProbeSettings& under) {
   ProbeSettings out;
   out.timeout = first_of(over.timeout, under.timeout);
@@ -121,7 +127,8 @@ std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text) {
       if (!w) return fail("window", value, w.error());
       // Within one URL, too, a field set alone (stable_for=) is not undone
       // by a window= that leaves it out.
-      spec.window = overlay(ProbeSettings{.window = *w}, ProbeSettings{.window = spec.window}).window;
+      if (w->passes) spec.window.passes = w->passes;
+      if (w->stable_for) spec.window.stable_for = w->stable_for;
     } else if (key == "password_file") {
       password_file = value;
     } else {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "spec/url.h"
 
@@ -33,8 +34,8 @@ struct Window {
 
 // A window as one source gives it: either field may be unset.
 struct WindowSettings {
-  std::optional<int> passes;
-  std::optional<Millis> stable_for;
+  std::optional<int> passes{};
+  std::optional<Millis> stable_for{};
 
   bool empty() const { return !passes && !stable_for; }
   /// The window with the unset fields taken from `base`.
@@ -43,10 +44,10 @@ struct WindowSettings {
 
 // The common options of one source; unset fields fall through to the next.
 struct ProbeSettings {
-  std::optional<Millis> timeout;      // per attempt
-  std::optional<Millis> interval;     // first retry delay
-  std::optional<Millis> max_latency;  // slower answers are not ready
-  WindowSettings window;
+  std::optional<Millis> timeout{};      // per attempt
+  std::optional<Millis> interval{};     // first retry delay
+  std::optional<Millis> max_latency{};  // slower answers are not ready
+  WindowSettings window{};
 
   bool empty() const { return !timeout && !interval && !max_latency && window.empty(); }
 };
@@ -59,6 +60,9 @@ ProbeSettings overlay(const ProbeSettings& over, const ProbeSettings& under);
 struct ProbeSpec : ProbeSettings {
   Url url;
 };
+
+/// The common options' names, as written in a URL's query.
+const std::vector<std::string>& common_option_names();
 
 /// "passes=N,stable_for=DUR" (either or both, any order). Errors are one
 /// line: "passes must be a whole number >= 1, not 'two'".

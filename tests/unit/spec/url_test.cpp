@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "spec/probe_spec.h"
+#include "spec/scheme.h"
 
 using stackgate::spec::parse_url;
 using stackgate::spec::Url;

@@ -23,15 +23,10 @@ struct Signal {
   std::string text;
 };
 
-std::string where_text(const SourceLocation& where) {
-  if (where.file.empty()) return "";
-  if (where.line <= 0) return where.file;
-  return where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.col);
-}
 
 std::string env_where(const Service& s, const std::string& name) {
   auto w = s.environment_where.find(name);
-  std::string at = w == s.environment_where.end() ? "" : where_text(w->second);
+  std::string at = w == s.environment_where.end() ? "" : util::format_location(w->second);
   return at.empty() ? "" : " (" + at + ")";
 }
 

@@ -18,7 +18,8 @@
 //      typed covers it);
 //   8. plus, for a Kafka consumer (x-stackgate.kafka.groups), a kafka://
 //      probe with groups=... against its broker.
-// x-stackgate window/timeout become query options on every probe.
+// x-stackgate window/timeout/max_latency become every probe's typed
+// settings (InferredProbe::settings), below the probe kind's own keys.
 #include "compose/infer.h"
 
 #include <algorithm>
@@ -39,14 +40,6 @@ namespace stackgate::compose {
 using namespace infer_detail;
 
 namespace {
-
-void add_query(std::string& url, std::string_view key, const std::string& value) {
-  std::string param = std::string(key) + "=";
-  if (url.find("?" + param) != std::string::npos || url.find("&" + param) != std::string::npos) {
-    return;  // written in the URL: that wins
-  }
-  url += (url.find('?') == std::string::npos ? "?" : "&") + param + value;
-}
 
 // A port that may never open: ZooKeeper's quorum and election ports (only
 // in an ensemble, 2888 only on the leader) and Redis's cluster bus. For a
@@ -208,10 +201,7 @@ void keep_guaranteed(const Service& s, ImageFamily family, ConnectionRef& ref, c
 }
 
 std::string docker_url(const Project& project, const Service& s, std::string_view state) {
-  std::string url = "docker://" + s.name + "?project=" + percent_encode(project.name) + "&state=" + std::string(state);
-  // An exit code is final: no stability window to wait out.
-  if (state == "exited0") url += "&passes=1&stable_for=0s";
-  return url;
+  return "docker://" + s.name + "?project=" + percent_encode(project.name) + "&state=" + std::string(state);
 }
 
 InferredProbe docker_probe(const Project& project, const Service& s, std::string_view state, std::string why) {
@@ -219,6 +209,8 @@ InferredProbe docker_probe(const Project& project, const Service& s, std::string
   probe.kind = "docker";
   probe.where = s.where;
   probe.url = docker_url(project, s, state);
+  // An exit code is final: no stability window to wait out.
+  if (state == "exited0") probe.settings.window = spec::WindowSettings{1, Millis{0}};
   probe.provenance.emplace_back("state", std::move(why));
   probe.provenance.emplace_back("containers", "labels com.docker.compose.project=" + project.name +
                                                   ", com.docker.compose.service=" + s.name);
@@ -311,10 +303,9 @@ std::optional<InferredProbe> kafka_group_probe(const InferIndex& index, const Se
     groups += (groups.empty() ? "" : ",") + percent_encode(g);
   }
   probe.url = "kafka://" + broker + "?groups=" + groups;
-  probe.provenance.emplace_back("groups", "x-stackgate.kafka.groups (" + where_text(ext.where) + ")");
-  if (ext.kafka_stable_for) {
-    probe.url += "&stable_for=" + util::format_duration(*ext.kafka_stable_for);
-  }
+  probe.provenance.emplace_back("groups", "x-stackgate.kafka.groups (" + util::format_location(ext.where) + ")");
+  // kafka.stable_for is this probe's own window, above the service's.
+  probe.settings.window.stable_for = ext.kafka_stable_for;
   if (ext.kafka_min_members) {
     probe.url += "&min_members=" + std::to_string(*ext.kafka_min_members);
   }
@@ -442,7 +433,7 @@ InferResult explain_probes(const InferIndex& index, const Service& service, cons
     probe.kind = i < ext.probe_origin.size() ? ext.probe_origin[i] : "x-stackgate";
     probe.where = i < ext.probe_where.size() ? ext.probe_where[i] : ext.where;
     probe.provenance.emplace_back("url", (probe.kind == "label" ? "stackgate.probe label (" : "x-stackgate.probes (") +
-                                             where_text(probe.where) + ")");
+                                             util::format_location(probe.where) + ")");
     result.probes.push_back(std::move(probe));
   }
   if (ext.probes.empty() || !ext.replace_inferred) {
@@ -467,12 +458,7 @@ InferResult explain_probes(const InferIndex& index, const Service& service, cons
     }
   }
   for (InferredProbe& probe : result.probes) {
-    if (ext.timeout) {
-      add_query(probe.url, "timeout", *ext.timeout);
-    }
-    if (ext.window) {
-      add_query(probe.url, "window", *ext.window);
-    }
+    probe.settings = spec::overlay(probe.settings, ext.settings);
   }
   if (!ext.probes.empty() && ext.replace_inferred && !result.job) {
     ImageFamily family = index.family(service).family;

@@ -19,6 +19,12 @@ struct InferredProbe {
   // One line per inferred value: {"user", "POSTGRES_USER from environment"}.
   std::vector<std::pair<std::string, std::string>> provenance;
   SourceLocation where;  // where the URL or its deciding value was written
+  // The common options compose gives this probe, typed (never written into
+  // `url`): the probe kind's own keys (x-stackgate.kafka.stable_for for the
+  // group probe; a single pass for a job's exit code) over the service's
+  // x-stackgate window/timeout/max_latency, field by field. Options written
+  // in the URL itself win over these (the gate merges, gate/tasks.h).
+  spec::ProbeSettings settings;
 };
 
 enum class AddressMode {

@@ -7,30 +7,6 @@
 
 namespace stackgate::compose::infer_detail {
 
-std::string percent_encode(std::string_view text) {
-  static const char* const k_hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += k_hex[c >> 4];
-      out += k_hex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string where_text(const SourceLocation& where) {
-  if (where.file.empty()) {
-    return "";
-  }
-  if (where.line <= 0) {
-    return where.file;
-  }
-  return where.file + ":" + std::to_string(where.line) + ":" + std::to_string(where.col);
-}
 
 std::optional<EnvHit> env(const Service& service, std::initializer_list<std::string_view> names) {
   for (std::string_view name : names) {
@@ -48,7 +24,7 @@ std::optional<EnvHit> env(const Service& service, std::initializer_list<std::str
 }
 
 std::string from_env(const EnvHit& hit) {
-  std::string at = where_text(hit.where);
+  std::string at = util::format_location(hit.where);
   return hit.name + " from environment" + (at.empty() ? "" : " (" + at + ")");
 }
 
@@ -86,7 +62,7 @@ std::optional<std::string> flag_value(const Service& service, std::initializer_l
 
 std::string ref_source(const Hints& hints) {
   if (!hints.ref) return "";
-  std::string at = where_text(hints.ref->where);
+  std::string at = util::format_location(hints.ref->where);
   return hints.ref->variable + " of service " + hints.ref_owner + (at.empty() ? "" : " (" + at + ")");
 }
 

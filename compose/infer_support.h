@@ -12,16 +12,13 @@
 #include "compose/healthcheck_hint.h"
 #include "compose/image_family.h"
 #include "compose/infer.h"
+#include "spec/url.h"
 
 namespace stackgate::compose::infer_detail {
 
 using Provenance = std::vector<std::pair<std::string, std::string>>;
 
-/// Userinfo and path segments: everything but unreserved characters is %XX.
-std::string percent_encode(std::string_view text);
-
-/// "compose.yaml:12:9", "app.env" or "" when unknown.
-std::string where_text(const SourceLocation& where);
+using spec::percent_encode;
 
 struct EnvHit {
   std::string name;

@@ -211,7 +211,7 @@ void walk(Node& node, const VariableLookup& lookup, const std::string& path, uti
         return;
       }
       for (const std::string& name : unset) {
-        warnings.push_back(Warning{node.where, "The \"" + name + "\" variable is not set. Defaulting to a blank string."});
+        warnings.push_back(util::warning(node.where, "The \"" + name + "\" variable is not set. Defaulting to a blank string."));
       }
       node.value = std::move(*result);
       return;

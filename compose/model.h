@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "spec/probe_spec.h"
 #include "util/diagnostics.h"
 
 namespace stackgate::compose {
@@ -62,8 +63,10 @@ struct StackgateExtension {
   std::optional<Millis> kafka_stable_for;
   std::optional<int> kafka_min_members;
   std::optional<std::string> kafka_bootstrap;  // override the inferred broker list
-  std::optional<std::string> window;        // "passes=3,stable_for=5s"
-  std::optional<std::string> timeout;       // per attempt
+  // x-stackgate window / timeout / max_latency, parsed once: the service's
+  // settings for every probe it has (a probe's URL and its own kind's keys
+  // come first; see compose/infer.h).
+  spec::ProbeSettings settings;
   SourceLocation where;
 };
 
@@ -96,10 +99,7 @@ struct Service {
   StackgateExtension stackgate;
 };
 
-struct Warning {
-  SourceLocation where;
-  std::string message;
-};
+using Warning = util::Diagnostic;  // of Severity::warning (util::warning())
 
 struct Project {
   std::string name;                 // normalised project name

@@ -21,7 +21,7 @@ struct Diagnostics {
     errors.push_back(util::ConfigError{where, std::move(message)});
   }
   void warn(const SourceLocation& where, std::string message) {
-    warnings.push_back(Warning{where, std::move(message)});
+    warnings.push_back(util::warning(where, std::move(message)));
   }
 };
 

@@ -6,6 +6,7 @@
 //     skip: true                          # no probes at all
 //     window: passes=3,stable_for=5s      # or {passes: 3, stable_for: 5s}
 //     timeout: 2s
+//     max_latency: 5s                     # a slower answer is not ready
 //     kafka: {groups: [collector], stable_for: 10s, min_members: 1, bootstrap: "kafka:9092"}
 //
 //   labels: stackgate.probe=<url>, stackgate.probe.<n>=<url>, stackgate.skip=true
@@ -42,9 +43,16 @@ void read_probes(const Node& node, const std::string& path, StackgateExtension& 
   }
 }
 
+// Typed here, once, with the position of the value: the gate never parses
+// a window or a duration from compose again.
 void read_window(const Node& node, const std::string& path, StackgateExtension& ext, Diagnostics& diag) {
   if (node.is_scalar()) {
-    ext.window = node.value;
+    auto window = spec::parse_window(node.value);
+    if (!window) {
+      diag.error(node.where, path + ": " + window.error());
+      return;
+    }
+    ext.settings.window = *window;
     return;
   }
   if (!node.is_mapping()) {
@@ -52,18 +60,18 @@ void read_window(const Node& node, const std::string& path, StackgateExtension& 
     return;
   }
   check_keys(node, path, {"passes", "stable_for"}, diag);
-  std::string window;
   if (const Node* passes = node.find("passes")) {
     if (auto n = read_int(*passes, path + ".passes", diag)) {
-      window = "passes=" + std::to_string(*n);
+      if (*n < 1) {
+        diag.error(passes->where, path + ".passes must be a whole number >= 1, not '" + passes->value + "'");
+      } else {
+        ext.settings.window.passes = *n;
+      }
     }
   }
   if (const Node* stable = node.find("stable_for")) {
-    if (read_duration(*stable, path + ".stable_for", diag)) {
-      window += (window.empty() ? "" : ",") + std::string("stable_for=") + stable->value;
-    }
+    ext.settings.window.stable_for = read_duration(*stable, path + ".stable_for", diag);
   }
-  ext.window = window;
 }
 
 void read_kafka(const Node& node, const std::string& path, StackgateExtension& ext, Diagnostics& diag) {
@@ -95,10 +103,10 @@ void read_extension(const Node& node, const std::string& path, StackgateExtensio
     return;
   }
   if (!node.is_mapping()) {
-    diag.error(node.where, path + " must be a mapping (probes, infer, skip, window, timeout, kafka)");
+    diag.error(node.where, path + " must be a mapping (probes, infer, skip, window, timeout, max_latency, kafka)");
     return;
   }
-  check_keys(node, path, {"probes", "infer", "skip", "window", "timeout", "kafka"}, diag);
+  check_keys(node, path, {"probes", "infer", "skip", "window", "timeout", "max_latency", "kafka"}, diag);
   if (const Node* probes = node.find("probes")) {
     read_probes(*probes, path + ".probes", ext, diag);
   }
@@ -111,9 +119,15 @@ void read_extension(const Node& node, const std::string& path, StackgateExtensio
   if (const Node* window = node.find("window")) {
     read_window(*window, path + ".window", ext, diag);
   }
-  if (const Node* timeout = node.find("timeout")) {
-    if (read_duration(*timeout, path + ".timeout", diag)) {
-      ext.timeout = timeout->value;
+  for (auto [key, field] : {std::pair{"timeout", &spec::ProbeSettings::timeout},
+                            std::pair{"max_latency", &spec::ProbeSettings::max_latency}}) {
+    const Node* value = node.find(key);
+    if (!value) continue;
+    std::optional<Millis> d = read_duration(*value, path + "." + key, diag);
+    if (d && d->count() <= 0) {
+      diag.error(value->where, path + "." + key + " must be positive, not '" + value->value + "'");
+    } else {
+      ext.settings.*field = d;
     }
   }
   if (const Node* kafka = node.find("kafka")) {

@@ -175,32 +175,6 @@ std::string suggestion(const CLI::App& app, int argc, const char* const* argv) {
 
 std::string version_string() { return std::string("stackgate ") + STACKGATE_VERSION; }
 
-std::expected<probes::Window, std::string> parse_window(std::string_view text) {
-  probes::Window window;
-  for (const std::string& part : util::split(text, ',')) {
-    std::string_view item = util::trim(part);
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    if (eq == std::string_view::npos) return std::unexpected("expected passes=N,stable_for=DURATION, got '" + std::string(item) + "'");
-    std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
-    if (key == "passes") {
-      int n = 0;
-      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc() || ptr != value.data() + value.size() || n < 1) {
-        return std::unexpected("passes must be a whole number >= 1, got '" + std::string(value) + "'");
-      }
-      window.passes = n;
-    } else if (key == "stable_for") {
-      auto d = util::parse_duration(value);
-      if (!d) return std::unexpected("stable_for: " + d.error());
-      window.stable_for = *d;
-    } else {
-      return std::unexpected("unknown window option '" + std::string(key) + "' (expected passes or stable_for)");
-    }
-  }
-  return window;
-}
-
 namespace {
 
 // Every option, once: parse_args parses with these definitions and
@@ -482,9 +456,9 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
             : raw.color == "never" ? ColorMode::never
                                    : ColorMode::automatic;
   if (!raw.window.empty()) {
-    auto w = parse_window(raw.window);
+    auto w = spec::parse_window(raw.window);
     if (!w) return usage("invalid --window '" + raw.window + "': " + w.error());
-    o.window = *w;
+    o.window = w->over(spec::Window{});
   }
   o.command_line.insert(o.command_line.end(), after_dashes.begin(), after_dashes.end());
   if (o.command == Command::exec && o.command_line.empty()) return usage("exec needs a command: exec --for S -- CMD ARGS");

@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-#include "probes/url.h"
+#include "spec/probe_spec.h"
 
 namespace stackgate::gate {
 
@@ -53,7 +53,7 @@ struct Options {
 
   // wait / exec / smoke.
   std::optional<std::chrono::milliseconds> timeout;  // overall; 0 = no limit
-  std::optional<probes::Window> window;              // default window for probes without one
+  std::optional<spec::Window> window;              // default window for probes without one
   std::optional<std::chrono::milliseconds> interval; // first retry / poll interval for probes without one
   bool invert = false;                               // wait until every target is down
   std::optional<std::string> report_json;
@@ -83,8 +83,6 @@ using ParsedArgs = std::variant<Options, int>;
 
 ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
-/// "passes=3,stable_for=5s" (either part optional); the error is one line.
-std::expected<probes::Window, std::string> parse_window(std::string_view text);
 
 /// "stackgate 0.1.0".
 std::string version_string();

@@ -118,8 +118,8 @@ std::expected<ServiceGraph, util::ConfigErrors> ServiceGraph::build(const compos
       if (!dep.required) {
         if (warnings) {
           std::string why = disabled != project.disabled_services.end() ? "disabled" : "unknown";
-          warnings->push_back({dep.where, "service " + quoted(name) + " has an optional dependency on " + why +
-                                              " service " + quoted(dep.service) + ": ignored"});
+          warnings->push_back(util::warning(dep.where, "service " + quoted(name) + " has an optional dependency on " + why +
+                                              " service " + quoted(dep.service) + ": ignored"));
         }
         continue;
       }

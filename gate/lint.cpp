@@ -8,7 +8,7 @@
 #include "gate/graph.h"
 #include "gate/host_ports.h"
 #include "gate/plan.h"
-#include "probes/url.h"
+#include "spec/probe_spec.h"
 #include "util/strings.h"
 
 namespace stackgate::gate {
@@ -24,15 +24,15 @@ void check_healthchecks(const compose::Project& project, std::vector<Finding>& o
       if (it == project.services.end()) continue;  // reported by the graph
       const auto& hc = it->second.healthcheck;
       if (hc && hc->disabled) {
-        out.push_back({Severity::error, dep.where,
+        out.push_back(util::Diagnostic(dep.where,
                        "service " + quoted(name) + " waits for " + quoted(dep.service) +
                            " to be healthy, but its healthcheck is disabled: Compose will fail with \"container " +
-                           dep.service + " has no healthcheck configured\""});
+                           dep.service + " has no healthcheck configured\""));
       } else if (!hc) {
-        out.push_back({Severity::warning, dep.where,
+        out.push_back(util::warning(dep.where,
                        "service " + quoted(name) + " waits for " + quoted(dep.service) + " to be healthy, but " +
                            quoted(dep.service) + " has no healthcheck here (fine only if its image defines "
-                           "HEALTHCHECK; or gate it with stackgate)"});
+                           "HEALTHCHECK; or gate it with stackgate)"));
       }
     }
   }
@@ -54,9 +54,9 @@ void check_ports(const compose::Project& project, std::vector<Finding>& out) {
         for (const Use& u : uses) {
           if (u.service == name) continue;
           if (!u.host_ip.empty() && !port.host_ip.empty() && u.host_ip != port.host_ip) continue;
-          out.push_back({Severity::error, service.where,
+          out.push_back(util::Diagnostic(service.where,
                          "services " + quoted(u.service) + " and " + quoted(name) + " both publish host port " +
-                             std::to_string(p) + "/" + port.protocol});
+                             std::to_string(p) + "/" + port.protocol));
         }
         uses.push_back({name, port.host_ip, service.where});
       }
@@ -124,7 +124,7 @@ void check_probes(const compose::Project& project, const compose::InferOptions& 
     if (service.stackgate.skip || (service.replicas && *service.replicas == 0)) continue;
     compose::InferResult explained = compose::explain_probes(index, service, infer);
     for (const std::string& hazard : explained.hazards) {
-      out.push_back({Severity::warning, service.where, "service " + quoted(name) + ": " + hazard});
+      out.push_back(util::warning(service.where, "service " + quoted(name) + ": " + hazard));
     }
     // The gate itself, and a job the gate leaves to Compose, have no probe
     // by design.
@@ -137,20 +137,20 @@ void check_probes(const compose::Project& project, const compose::InferOptions& 
       for (const std::string& note : explained.notes) {
         if (!note.starts_with("no probe: ")) why.push_back(note);
       }
-      out.push_back({Severity::warning, service.where,
+      out.push_back(util::warning(service.where,
                      "service " + quoted(name) + " has no probe" +
                          (why.empty() ? std::string() : " (" + util::join(why, "; ") + ")") +
                          ": it counts as ready as soon as its level starts (add x-stackgate.probes, "
-                         "a stackgate.probe label or ports)"});
+                         "a stackgate.probe label or ports)"));
     }
     for (const compose::InferredProbe& ip : explained.probes) {
-      auto url = probes::parse_url(ip.url);
+      auto url = spec::parse_url(ip.url);
       if (!url) {
-        out.push_back({Severity::error, ip.where, "service " + quoted(name) + ": " + url.error()});
+        out.push_back(util::Diagnostic(ip.where, "service " + quoted(name) + ": " + url.error()));
         continue;
       }
-      if (auto spec = probes::parse_probe_spec(ip.url); !spec) {
-        out.push_back({Severity::warning, ip.where, "service " + quoted(name) + ": " + spec.error()});
+      if (auto spec = spec::parse_probe_spec(ip.url); !spec) {
+        out.push_back(util::warning(ip.where, "service " + quoted(name) + ": " + spec.error()));
       }
     }
   }
@@ -161,29 +161,18 @@ void check_probes(const compose::Project& project, const compose::InferOptions& 
 std::vector<Finding> lint_project(const compose::Project& project, const compose::InferOptions& infer,
                                   const LintOptions& options) {
   std::vector<Finding> out;
-  for (const compose::Warning& w : project.warnings) out.push_back({Severity::warning, w.where, w.message});
+  for (const compose::Warning& w : project.warnings) out.push_back(util::warning(w.where, w.message));
   std::vector<compose::Warning> graph_warnings;
   auto graph = ServiceGraph::build(project, &graph_warnings);
   if (!graph) {
-    for (const util::ConfigError& e : graph.error()) out.push_back({Severity::error, e.where, e.message});
+    for (const util::ConfigError& e : graph.error()) out.push_back(util::Diagnostic(e.where, e.message));
   }
-  for (const compose::Warning& w : graph_warnings) out.push_back({Severity::warning, w.where, w.message});
+  for (const compose::Warning& w : graph_warnings) out.push_back(util::warning(w.where, w.message));
   check_healthchecks(project, out);
   check_ports(project, out);
   if (options.host_ports) check_host_ports(project, out);
   check_probes(project, infer, out);
   return out;
-}
-
-std::string format_finding(const Finding& finding) {
-  util::ConfigError as_error{finding.where, finding.message};
-  std::string text = as_error.format_with_source();
-  if (finding.severity == Severity::warning) {
-    // format() writes "error: " once, right after the location.
-    size_t at = text.find("error: ");
-    if (at != std::string::npos) text.replace(at, 7, "warning: ");
-  }
-  return text;
 }
 
 }  // namespace stackgate::gate

@@ -27,13 +27,8 @@
 
 namespace stackgate::gate {
 
-enum class Severity { warning, error };
-
-struct Finding {
-  Severity severity = Severity::warning;
-  util::SourceLocation where;
-  std::string message;
-};
+using util::Severity;
+using Finding = util::Diagnostic;
 
 struct LintOptions {
   bool host_ports = false;  // bind() each published host port here (the state of this machine)
@@ -43,7 +38,5 @@ struct LintOptions {
 std::vector<Finding> lint_project(const compose::Project& project, const compose::InferOptions& infer,
                                   const LintOptions& options = {});
 
-/// "file:line:col: warning: message" plus the source line and a caret.
-std::string format_finding(const Finding& finding);
 
 }  // namespace stackgate::gate

@@ -4,13 +4,13 @@
 #include <set>
 
 #include "compose/infer_index.h"
-#include "probes/url.h"
+#include "spec/probe_spec.h"
 #include "util/redact.h"
 
 namespace stackgate::gate {
 
 std::string redact_url(const std::string& url) {
-  if (auto parsed = probes::parse_url(url)) return parsed->redacted();
+  if (auto parsed = spec::parse_url(url)) return parsed->redacted();
   // Unparseable: the one redactor masks by pattern (userinfo up to the last
   // '@', password= and other secret options).
   return util::redact_url(url);
@@ -51,8 +51,9 @@ Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const
         for (const compose::InferredProbe& ip : inferred.probes) {
           PlannedProbe pp;
           pp.url = ip.url;
+          pp.settings = ip.settings;
           pp.target = redact_url(ip.url);
-          if (auto parsed = probes::parse_url(ip.url)) pp.type = parsed->scheme;
+          if (auto parsed = spec::parse_url(ip.url)) pp.type = parsed->scheme;
           pp.kind = ip.kind;
           pp.provenance = ip.provenance;
           pp.where = ip.where;

@@ -27,6 +27,7 @@ struct PlannedProbe {
   std::string kind;    // "x-stackgate", "label", "image", "ports", "kafka-group"
   std::vector<std::pair<std::string, std::string>> provenance;
   util::SourceLocation where;
+  spec::ProbeSettings settings;  // compose's typed options for it (InferredProbe::settings)
 };
 
 struct PlannedService {

@@ -25,15 +25,6 @@ std::string dot_quote(const std::string& s) {
 
 }  // namespace
 
-std::string format_location(const util::SourceLocation& where) {
-  if (where.file.empty()) return "";
-  std::string out = where.file;
-  if (where.line > 0) {
-    out += ":" + std::to_string(where.line);
-    if (where.col > 0) out += ":" + std::to_string(where.col);
-  }
-  return out;
-}
 
 std::string plan_text(const Plan& plan, const ServiceGraph& graph) {
   size_t probed = 0;
@@ -58,6 +49,7 @@ std::string plan_text(const Plan& plan, const ServiceGraph& graph) {
         const PlannedProbe& p = s.probes[i];
         out += (i == 0 ? head : indent) + p.target + "  [" + p.kind + "]\n";
         for (const auto& [key, source] : p.provenance) out += indent + "  " + key + ": " + util::sanitize(source) + "\n";
+        if (!p.settings.empty()) out += indent + "  settings: " + spec::format_settings(p.settings) + "\n";
       }
       for (const std::string& note : s.notes) out += indent + "note: " + util::sanitize(note) + "\n";
       std::vector<std::string> deps;
@@ -112,7 +104,8 @@ std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
                         {"target", p.target},
                         {"kind", p.kind},
                         {"where", format_location(p.where)},
-                        {"provenance", provenance}});
+                        {"provenance", provenance},
+                        {"settings", spec::format_settings(p.settings)}});
     }
     js["probes"] = probes;
     nlohmann::json notes = nlohmann::json::array();

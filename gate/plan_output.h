@@ -19,7 +19,6 @@ std::string plan_json(const Plan& plan, const ServiceGraph& graph);
 
 std::string plan_dot(const Plan& plan, const ServiceGraph& graph);
 
-/// "file:line:col" ("" when unknown).
-std::string format_location(const util::SourceLocation& where);
+using util::format_location;  // the one location formatter (util/diagnostics.h)
 
 }  // namespace stackgate::gate

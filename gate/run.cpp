@@ -60,7 +60,7 @@ void setup_logging(const Options& o) {
 }
 
 std::string warning_text(const util::SourceLocation& where, const std::string& message) {
-  return format_finding({Severity::warning, where, message});
+  return util::warning(where, message).format_with_source();
 }
 
 int print_config_errors(const util::ConfigErrors& errors) {
@@ -203,18 +203,13 @@ std::optional<LevelTasks> url_tasks(const std::vector<std::string>& urls, const 
   LevelTasks level;
   bool bad = false;
   for (size_t i = 0; i < urls.size(); ++i) {
-    auto spec = probes::parse_probe_spec(urls[i]);
+    auto spec = spec::parse_probe_spec(urls[i]);
     if (!spec) {
       std::cerr << "stackgate: error: " << spec.error() << "\n";
       bad = true;
       continue;
     }
-    auto options = resolve_options(*spec, compose::StackgateExtension{}, defaults);
-    if (!options) {
-      std::cerr << "stackgate: error: " << spec->url.redacted() << ": " << options.error() << "\n";
-      bad = true;
-      continue;
-    }
+    ProbeOptions options = resolve_options(*spec, {}, defaults);
     auto probe = probes::make_probe(*spec);
     if (!probe) {
       std::cerr << "stackgate: error: " << probe.error() << "\n";
@@ -226,7 +221,7 @@ std::optional<LevelTasks> url_tasks(const std::vector<std::string>& urls, const 
       return std::any_of(level.begin(), level.end(), [&](const ServiceTasks& s) { return s.name == n; });
     };
     if (name.empty() || taken(name)) name = "#" + std::to_string(i + 1);
-    ProbeTask task{std::shared_ptr<probes::Probe>(std::move(*probe)), spec->url.scheme, spec->url.redacted(), *options};
+    ProbeTask task{std::shared_ptr<probes::Probe>(std::move(*probe)), spec->url.scheme, spec->url.redacted(), options};
     level.push_back(ServiceTasks{name, {std::move(task)}});
   }
   if (bad) return std::nullopt;
@@ -306,7 +301,7 @@ int cmd_lint(const Options& o) {
   if (!project) return project.error();
   int errors = 0, warnings = 0;
   for (const Finding& f : lint_project(*project, infer_options(o), LintOptions{.host_ports = o.host_ports})) {
-    std::cout << format_finding(f) << "\n";
+    std::cout << f.format_with_source() << "\n";
     (f.severity == Severity::error ? errors : warnings)++;
   }
   if (errors == 0 && warnings == 0) {
@@ -325,7 +320,7 @@ int cmd_gate(const Options& o, SignalWatcher& signals) {
   TaskDefaults defaults;
   if (o.window) defaults.window = *o.window;
   if (smoke) {
-    defaults.window = probes::Window{1, Millis{0}};
+    defaults.window = spec::Window{1, Millis{0}};
     defaults.force_window = !o.timeout.has_value();
   }
 
@@ -410,7 +405,7 @@ int cmd_check(const Options& o, SignalWatcher& signals) {
   // before any LDAP over TLS). check runs no other program, so the variable
   // reaches nothing else.
   ::setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0);
-  TaskDefaults defaults{probes::Window{1, Millis{0}}, true};
+  TaskDefaults defaults{spec::Window{1, Millis{0}}, true};
   auto level = url_tasks(o.urls, defaults);
   // Not 2: Docker reserves it in HEALTHCHECK. A bad URL is unhealthy.
   if (!level) return k_exit_not_ready;
@@ -454,7 +449,7 @@ std::expected<ActionConfig, std::string> serve_actions(const Options& o, const s
 // URL, probed forever; see serve.h. The window options do not apply: the
 // thresholds (--failures, --successes) take their place.
 int cmd_serve(const Options& o, SignalWatcher& signals) {
-  TaskDefaults defaults{probes::Window{1, Millis{0}}, true};
+  TaskDefaults defaults{spec::Window{1, Millis{0}}, true};
   std::vector<ServeTarget> targets;
   Closures closures;
   // Without a compose file, --restart-unhealthy finds containers by -p or COMPOSE_PROJECT_NAME.

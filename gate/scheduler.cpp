@@ -24,6 +24,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gate/backoff.h"
+#include "gate/latency.h"
 #include "util/duration.h"
 #include "util/redact.h"
 #include "util/sanitize.h"
@@ -197,9 +198,10 @@ void Run::receive(const Inbox::Item& item) {
   if (!slot.done) apply(slot, item.outcome);
 }
 
-void Run::apply(Slot& slot, const probes::Outcome& outcome) {
+void Run::apply(Slot& slot, const probes::Outcome& answer) {
   time_point now = m_clock.now();
   auto took = std::chrono::duration_cast<Millis>(now - slot.attempt_started);
+  const probes::Outcome outcome = judge_latency(answer, took, slot.task ? slot.task->options.max_latency : std::nullopt);
   ProbeStatus& st = slot.status;
   st.elapsed = std::chrono::duration_cast<Millis>(now - slot.level_start);
   st.last_verdict = outcome.verdict;

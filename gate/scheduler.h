@@ -51,7 +51,7 @@
 #include "gate/reporter.h"
 #include "gate/status.h"
 #include "probes/probe.h"
-#include "probes/url.h"
+#include "spec/probe_spec.h"
 
 namespace stackgate::gate {
 
@@ -64,7 +64,10 @@ inline constexpr Millis k_default_wait_timeout{300'000};
 struct ProbeOptions {
   Millis timeout = k_default_attempt_timeout;
   std::optional<Millis> interval;  // first retry delay; default SchedulerOptions::first_delay
-  probes::Window window{k_default_window_passes, k_default_window_stable_for};
+  // An answer slower than this is not ready: not_yet (wait, check, smoke),
+  // a failure for serve. Measured around the whole attempt.
+  std::optional<Millis> max_latency;
+  spec::Window window{k_default_window_passes, k_default_window_stable_for};
 };
 
 struct ProbeTask {

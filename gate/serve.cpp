@@ -12,6 +12,7 @@
 
 #include "gate/clock.h"
 #include "gate/http_server.h"
+#include "gate/latency.h"
 #include "gate/metrics.h"
 #include "probes/sanitize.h"
 
@@ -106,7 +107,8 @@ struct HealthMonitor::Loop {
       record(false, "no answer within the " + std::to_string(timeout.count()) + " ms timeout", latency);
       return;
     }
-    probes::Outcome outcome = attempt->outcome;
+    probes::Outcome outcome = judge_latency(attempt->outcome, std::chrono::duration_cast<Millis>(latency),
+                                            target.task.options.max_latency);
     lock.unlock();
     bool passed = outcome.verdict == probes::Verdict::ready;
     std::string reason = outcome.verdict == probes::Verdict::fatal ? "fatal: " + outcome.reason : outcome.reason;

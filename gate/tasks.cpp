@@ -2,32 +2,18 @@
 
 #include "gate/cli.h"
 #include "probes/factory.h"
-#include "util/duration.h"
 
 namespace stackgate::gate {
 
-std::expected<ProbeOptions, std::string> resolve_options(const probes::ProbeSpec& spec,
-                                                         const compose::StackgateExtension& extension,
-                                                         const TaskDefaults& defaults) {
+ProbeOptions resolve_options(const spec::ProbeSpec& spec, const spec::ProbeSettings& from_compose,
+                             const TaskDefaults& defaults) {
+  spec::ProbeSettings settings = spec::overlay(spec, from_compose);
   ProbeOptions options;
-  options.timeout = spec.url.scheme == "kafka" ? k_default_kafka_attempt_timeout : k_default_attempt_timeout;
-  if (extension.timeout) {
-    auto d = util::parse_duration(*extension.timeout);
-    if (!d) return std::unexpected("invalid x-stackgate timeout '" + *extension.timeout + "': " + d.error());
-    options.timeout = *d;
-  }
-  if (spec.timeout) options.timeout = *spec.timeout;
-  options.interval = spec.interval;
-
-  options.window = defaults.window;
-  if (!defaults.force_window) {
-    if (extension.window) {
-      auto w = parse_window(*extension.window);
-      if (!w) return std::unexpected("invalid x-stackgate window '" + *extension.window + "': " + w.error());
-      options.window = *w;
-    }
-    if (spec.window) options.window = *spec.window;
-  }
+  options.timeout = settings.timeout.value_or(spec.url.scheme == "kafka" ? k_default_kafka_attempt_timeout
+                                                                         : k_default_attempt_timeout);
+  options.interval = settings.interval;
+  options.max_latency = settings.max_latency;
+  options.window = defaults.force_window ? defaults.window : settings.window.over(defaults.window);
   return options;
 }
 
@@ -40,21 +26,18 @@ std::expected<std::vector<LevelTasks>, util::ConfigErrors> build_tasks(const Pla
     LevelTasks level;
     for (const std::string& name : names) {
       const PlannedService& planned = plan.services.at(name);
-      const compose::Service& service = project.services.at(name);
       ServiceTasks tasks{name, {}};
       for (const PlannedProbe& pp : planned.probes) {
         std::string prefix = "service \"" + name + "\": ";
-        auto spec = probes::parse_probe_spec(pp.url);
+        auto spec = spec::parse_probe_spec(pp.url);
         if (!spec) {
           errors.push_back({pp.where, prefix + spec.error()});
           continue;
         }
-        auto options = resolve_options(*spec, service.stackgate, defaults);
-        if (!options) {
-          errors.push_back({service.stackgate.where.file.empty() ? pp.where : service.stackgate.where,
-                            prefix + options.error()});
-          continue;
-        }
+        ProbeOptions options = resolve_options(*spec, pp.settings, defaults);
+        // The probe sees the merged settings too (the Kafka probe's group
+        // window is its stable_for), as if all had been written in its URL.
+        static_cast<spec::ProbeSettings&>(*spec) = spec::overlay(*spec, pp.settings);
         auto probe = probes::make_probe(*spec);
         if (!probe) {
           errors.push_back({pp.where, prefix + probe.error()});
@@ -64,7 +47,7 @@ std::expected<std::vector<LevelTasks>, util::ConfigErrors> build_tasks(const Pla
         task.probe = std::shared_ptr<probes::Probe>(std::move(*probe));
         task.type = spec->url.scheme;
         task.target = spec->url.redacted();
-        task.options = *options;
+        task.options = options;
         tasks.probes.push_back(std::move(task));
       }
       level.push_back(std::move(tasks));

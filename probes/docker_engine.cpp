@@ -14,7 +14,7 @@
 
 #include "probes/http1.h"
 #include "probes/sanitize.h"
-#include "probes/url.h"
+#include "spec/probe_spec.h"
 #include "util/strings.h"
 
 namespace stackgate::probes::docker {

@@ -18,6 +18,7 @@
 #include "probes/dns_probe.h"
 #include "probes/tcp_probe.h"
 #include "probes/unix_probe.h"
+#include "spec/scheme.h"
 #include "util/strings.h"
 
 namespace stackgate::probes {
@@ -85,20 +86,6 @@ bool module_has_scheme(const ModuleInfo& info, std::string_view scheme) {
 
 }  // namespace
 
-std::string module_family(std::string_view scheme) {
-  if (scheme == "http" || scheme == "https" || scheme == "http+unix" || scheme == "tls" || scheme == "clickhouse" ||
-      scheme == "elasticsearch" || scheme == "opensearch") {
-    return "http";
-  }
-  if (scheme == "postgres" || scheme == "postgresql") return "postgres";
-  if (scheme == "redis" || scheme == "rediss") return "redis";
-  if (scheme == "kafka") return "kafka";
-  if (scheme == "mysql" || scheme == "mariadb") return "mysql";
-  if (scheme == "amqp") return "amqp";
-  if (scheme == "sqlite") return "sqlite";
-  return "";
-}
-
 std::vector<std::string> module_search_path() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("STACKGATE_MODULE_DIR"); env != nullptr && *env != '\0') {
@@ -122,8 +109,9 @@ std::expected<std::unique_ptr<Probe>, std::string> make_probe(const ProbeSpec& s
   if (scheme == "zk") return make_zk_probe(spec);
   if (scheme == "mqtt") return make_mqtt_probe(spec);
   if (scheme == "docker") return make_docker_probe(spec);
-  std::string family = module_family(scheme);
-  if (family.empty()) return std::unexpected("unknown scheme '" + scheme + "'");
+  const spec::Scheme* row = spec::find_scheme(scheme);
+  if (row == nullptr || row->module.empty()) return std::unexpected("unknown scheme '" + scheme + "'");
+  std::string family(row->module);
 #ifdef STACKGATE_STATIC_PROBES
   if (MakeProbeFn make = module_detail::find(scheme)) return make(spec);
   return std::unexpected("probe module " + family + " is not linked into this stackgate (static build)");

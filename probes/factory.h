@@ -1,4 +1,5 @@
-// ProbeSpec -> Probe. TCP, unix socket, disk, DNS, ZooKeeper, MQTT and Docker probes are built in; the
+// ProbeSpec -> Probe. Which module serves which scheme is the scheme
+// table's (spec/scheme.h). TCP, unix socket, disk, DNS, ZooKeeper, MQTT and Docker probes are built in; the
 // others live in shared modules loaded with dlopen() on first use, one per
 // protocol family, so a HEALTHCHECK `stackgate check redis://...` maps
 // hiredis and nothing else:
@@ -30,10 +31,6 @@ namespace stackgate::probes {
 /// errors, not outcomes.
 /// Thread-safe; a module is loaded once, on the first probe that needs it.
 std::expected<std::unique_ptr<Probe>, std::string> make_probe(const ProbeSpec& spec);
-
-/// The module family serving `scheme` ("http" for https and clickhouse, ...),
-/// "" for built-in and unknown schemes.
-std::string module_family(std::string_view scheme);
 
 /// Where make_probe() looks for modules, in order: each directory of
 /// $STACKGATE_MODULE_DIR (colon-separated), <exe dir>/lib/stackgate,

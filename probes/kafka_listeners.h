@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "probes/probe.h"
-#include "probes/url.h"
+#include "spec/probe_spec.h"
 
 namespace stackgate::probes::kafka {
 

@@ -7,16 +7,14 @@
 #include <string_view>
 
 #include "probes/kafka_probe.h"
+#include "spec/scheme.h"
 #include "util/duration.h"
 #include "util/strings.h"
 
 namespace stackgate::probes {
 namespace {
 
-constexpr int k_default_port = 9092;
-
-const std::vector<std::string> k_common_options = {"timeout", "interval", "passes", "stable_for", "window",
-                                                   "password_file"};
+const std::vector<std::string>& k_common_options = spec::common_option_names();
 const std::vector<std::string> k_kafka_options = {"brokers", "topics", "min_isr", "groups", "min_members",
                                                   "assigned", "session_timeout"};
 
@@ -54,7 +52,7 @@ std::expected<KafkaOptions, std::string> parse_kafka_options(const Url& url) {
   if (url.hosts.empty()) return std::unexpected("kafka: no broker address in the URL");
   for (const HostPort& hp : url.hosts) {
     std::string host = hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host;
-    int port = hp.port ? hp.port : k_default_port;
+    int port = hp.port ? hp.port : spec::default_port("kafka");
     options.bootstrap.push_back(host + ":" + std::to_string(port));
     HostPort address = hp;
     address.port = port;

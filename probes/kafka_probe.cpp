@@ -513,7 +513,7 @@ std::string shown_value(const std::string& property, const std::string& value) {
 std::expected<std::unique_ptr<Probe>, std::string> make_kafka_probe(const ProbeSpec& spec) {
   std::expected<KafkaOptions, std::string> options = parse_kafka_options(spec.url);
   if (!options) return std::unexpected(options.error());
-  options->stable_for = spec.window.value_or(Window{}).stable_for;
+  options->stable_for = spec.window.stable_for.value_or(Window{}.stable_for);
 
   // Probe-friendly defaults first; user:pass@ and rdkafka.* options override.
   std::vector<std::pair<std::string, std::string>> properties = {

@@ -41,7 +41,7 @@ struct ModuleInfo {
   MakeProbeFn make;
 };
 
-inline constexpr int k_module_abi_version = 1;
+inline constexpr int k_module_abi_version = 2;  // 2: ProbeSpec holds typed ProbeSettings (spec/probe_spec.h)
 
 namespace module_detail {
 

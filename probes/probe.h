@@ -1,7 +1,8 @@
 // The probe interface: one readiness check against one endpoint.
 //
 // probes/ knows protocols and nothing of compose. A probe is built from a
-// ProbeSpec (a parsed probe URL, see url.h) by make_probe() (factory.h).
+// ProbeSpec (a parsed probe URL with its options, see spec/probe_spec.h) by
+// make_probe() (factory.h).
 #pragma once
 
 #include <chrono>
@@ -9,9 +10,16 @@
 #include <string>
 #include <string_view>
 
-#include "probes/url.h"
+#include "spec/probe_spec.h"
 
 namespace stackgate::probes {
+
+// The URL types are spec/'s; every probe speaks of them.
+using spec::HostPort;
+using spec::percent_encode;
+using spec::ProbeSpec;
+using spec::Url;
+using spec::Window;
 
 using Millis = std::chrono::milliseconds;
 

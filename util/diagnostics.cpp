@@ -71,21 +71,26 @@ void remember_source(const std::string& name, std::string text) {
   sources()[name] = std::make_shared<const SourceText>(std::move(text));
 }
 
-std::string ConfigError::format() const {
-  std::string out;
-  if (!where.file.empty()) {
-    out += sanitize(where.file);
-    if (where.line > 0) {
-      out += ":" + std::to_string(where.line);
-      if (where.col > 0) out += ":" + std::to_string(where.col);
-    }
-    out += ": ";
+std::string format_location(const SourceLocation& where) {
+  if (where.file.empty()) return "";
+  std::string out = sanitize(where.file);
+  if (where.line > 0) {
+    out += ":" + std::to_string(where.line);
+    if (where.col > 0) out += ":" + std::to_string(where.col);
   }
-  out += "error: " + sanitize(redact_text(message));
   return out;
 }
 
-std::string ConfigError::format_with_source() const {
+const char* to_string(Severity s) { return s == Severity::warning ? "warning" : "error"; }
+
+std::string Diagnostic::format() const {
+  std::string out = format_location(where);
+  if (!out.empty()) out += ": ";
+  out += std::string(to_string(severity)) + ": " + sanitize(redact_text(message));
+  return out;
+}
+
+std::string Diagnostic::format_with_source() const {
   std::string out = format();
   if (where.file.empty() || where.line <= 0) return out;
   std::shared_ptr<const SourceText> text = source(where.file);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 namespace stackgate::util {
 
@@ -59,26 +60,48 @@ std::expected<Millis, std::string> parse_duration(std::string_view text) {
   return Millis(static_cast<long long>(std::llround(total_ns / 1e6)));
 }
 
+namespace {
+
+// "1.25s", "30s", "30.5s": whole milliseconds, trailing zeros dropped.
+std::string seconds_text(long long ms) {
+  std::string out = std::to_string(ms / 1000);
+  if (long long frac = ms % 1000; frac != 0) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, ".%03lld", frac);
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out + "s";
+}
+
+}  // namespace
+
 std::string format_duration(Millis d) {
   long long ms = d.count();
-  char buf[64];
-  if (ms < 1000) {
-    std::snprintf(buf, sizeof buf, "%lldms", ms);
-  } else if (ms < 60000) {
-    if (ms % 1000 == 0) {
-      std::snprintf(buf, sizeof buf, "%llds", ms / 1000);
-    } else {
-      std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000.0);
-    }
-  } else {
-    long long s = ms / 1000;
-    if (s < 3600) {
-      std::snprintf(buf, sizeof buf, "%lldm%llds", s / 60, s % 60);
-    } else {
-      std::snprintf(buf, sizeof buf, "%lldh%lldm", s / 3600, (s % 3600) / 60);
-    }
-  }
-  return buf;
+  if (ms < 0) return "-" + format_duration(Millis(-ms));
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  if (ms < 60000) return seconds_text(ms);
+  long long s = ms / 1000;
+  std::string rest = seconds_text(ms % 60000);
+  if (s < 3600) return std::to_string(s / 60) + "m" + rest;
+  std::string out = std::to_string(s / 3600) + "h" + std::to_string((s % 3600) / 60) + "m";
+  return ms % 60000 == 0 ? out : out + rest;
+}
+
+std::string format_duration_exact(Millis d) {
+  long long ms = d.count();
+  if (ms < 0) return "-" + format_duration_exact(Millis(-ms));
+  if (ms == 0) return "0s";
+  // Below a minute a fraction stays in milliseconds: 1250ms, not 1s250ms.
+  if (ms % 1000 != 0 && ms < 60000) return std::to_string(ms) + "ms";
+  std::string out;
+  long long h = ms / 3'600'000, m = ms / 60'000 % 60, s = ms / 1000 % 60, rest = ms % 1000;
+  if (h) out += std::to_string(h) + "h";
+  if (m) out += std::to_string(m) + "m";
+  if (s) out += std::to_string(s) + "s";
+  if (rest) out += std::to_string(rest) + "ms";
+  return out;
 }
 
 }  // namespace stackgate::util

@@ -1,7 +1,9 @@
 #include "util/redact.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <vector>
 
 #include "util/strings.h"
 
@@ -52,15 +54,78 @@ std::string redact_query(std::string_view query) {
   return out;
 }
 
+// The words of a name, lower case: split at anything but letters and
+// digits, and where lower case turns upper (apiKey -> api, key).
+std::vector<std::string> name_words(std::string_view name) {
+  std::vector<std::string> words(1);
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    if (!std::isalnum(c)) {
+      if (!words.back().empty()) words.emplace_back();
+      continue;
+    }
+    bool upper_after_lower = std::isupper(c) && i > 0 && std::islower(static_cast<unsigned char>(name[i - 1]));
+    if (upper_after_lower && !words.back().empty()) words.emplace_back();
+    words.back() += static_cast<char>(std::tolower(c));
+  }
+  if (words.back().empty()) words.pop_back();
+  return words;
+}
+
+// In a YAML flow collection on one line ({DB_PASSWORD: x, USER: y} or
+// [DB_PASSWORD=x, USER=y]), masks the value of every secret-looking item.
+std::string redact_flow_items(std::string_view line) {
+  std::string out;
+  size_t i = 0;
+  while (i < line.size()) {
+    char c = line[i];
+    out += c;
+    ++i;
+    if (c != '{' && c != '[' && c != ',') continue;
+    size_t start = line.find_first_not_of(" \t", i);
+    if (start == std::string_view::npos) break;
+    size_t name_end = line.find_first_of(":=,}] \t", start);
+    if (name_end == std::string_view::npos) continue;
+    std::string_view name = line.substr(start, name_end - start);
+    if (name.size() >= 2 && (name.front() == '"' || name.front() == '\'')) name = name.substr(1, name.size() - 2);
+    size_t sep = line.find_first_not_of(" \t", name_end);
+    if (sep == std::string_view::npos || (line[sep] != ':' && line[sep] != '=') || !is_secret_name(name)) continue;
+    size_t value = line.find_first_not_of(" \t", sep + 1);
+    if (value == std::string_view::npos) continue;
+    // The value ends at the next separator outside quotes.
+    size_t end = value;
+    char quote = line[value] == '"' || line[value] == '\'' ? line[value] : 0;
+    if (quote) {
+      end = line.find(quote, value + 1);
+      end = end == std::string_view::npos ? line.size() : end + 1;
+    } else {
+      end = line.find_first_of(",}]", value);
+      if (end == std::string_view::npos) end = line.size();
+      while (end > value && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
+    }
+    out += line.substr(i, value - i);
+    out += k_redacted;
+    i = end;
+  }
+  return out;
+}
+
 }  // namespace
 
 bool is_secret_name(std::string_view name) {
-  static constexpr std::array<std::string_view, 6> k_words{"password", "passwd", "secret", "token", "key",
-                                                            "credential"};
+  static constexpr std::array<std::string_view, 5> k_words{"password", "passwd", "secret", "token", "credential"};
+  // "key" only as a word of its own (SECRET_KEY, x-api-key, apiKey, ssl.key)
+  // or one of these: `monkey` and KEYCLOAK_URL are not secrets.
+  static constexpr std::array<std::string_view, 9> k_keys{"key",     "apikey",     "accesskey", "privatekey", "privkey",
+                                                          "authkey", "signingkey", "masterkey", "encryptionkey"};
   std::string lower = to_lower(name);
   // password_file=/run/secrets/pg names a path, not a secret.
   if (lower.ends_with("file") || lower.ends_with("location") || lower.ends_with("path")) return false;
-  return contains_any(lower, k_words);
+  if (contains_any(lower, k_words)) return true;
+  for (const std::string& word : name_words(name)) {
+    if (std::find(k_keys.begin(), k_keys.end(), word) != k_keys.end()) return true;
+  }
+  return false;
 }
 
 bool is_secret_header(std::string_view name) {
@@ -110,7 +175,7 @@ std::string redact_text(std::string_view text) {
 }
 
 std::string redact_line(std::string_view text) {
-  std::string out = redact_text(text);
+  std::string out = redact_flow_items(redact_text(text));
   // `name: value`, `name=value`, `- name=value`, `export NAME=value`.
   std::string_view line = out;
   size_t start = line.find_first_not_of(" \t");

@@ -106,11 +106,13 @@ class TempDir {
   std::string m_path;
 };
 
-// An HTTP server on 127.0.0.1 that answers every request with `response`,
-// on one thread, until destroyed.
+// An HTTP server on 127.0.0.1 that answers every request with `response`
+// (`delay` after reading the request: a slow server), on one thread, until
+// destroyed.
 class ReplyServer {
  public:
-  explicit ReplyServer(std::string response) : m_response(std::move(response)) {
+  explicit ReplyServer(std::string response, std::chrono::milliseconds delay = std::chrono::milliseconds{0})
+      : m_response(std::move(response)), m_delay(delay) {
     REQUIRE(::pipe(m_stop) == 0);
     m_thread = std::thread([this] { serve(); });
   }
@@ -140,11 +142,20 @@ class ReplyServer {
         if (n <= 0) break;
         request.append(buf, static_cast<size_t>(n));
       }
+      if (m_delay.count() > 0) {
+        // The server is slow to answer; its destructor still stops it at once.
+        pollfd stop{m_stop[0], POLLIN, 0};
+        if (::poll(&stop, 1, static_cast<int>(m_delay.count())) != 0) {
+          ::close(conn);
+          return;
+        }
+      }
       (void)::send(conn, m_response.data(), m_response.size(), MSG_NOSIGNAL);
       ::close(conn);
     }
   }
   std::string m_response;
+  std::chrono::milliseconds m_delay;
   Listener m_listener;
   int m_stop[2] = {-1, -1};
   std::thread m_thread;
@@ -1069,4 +1080,37 @@ TEST_CASE("a planted secret appears in no output of any command", "[cli][redacti
   CHECK(template_error.code == 2);
   CHECK(contains(template_error.err, "Invalid template"));
   CHECK_FALSE(contains(template_error.out + template_error.err, secret));
+}
+
+TEST_CASE("max_latency: a slow answer is not ready, with the measured time in the reason", "[cli][check][max_latency]") {
+  ReplyServer slow("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", std::chrono::milliseconds{600});
+  std::string url = "http://127.0.0.1:" + std::to_string(slow.port()) + "/health";
+
+  Result too_slow = sg({"check", url + "?max_latency=200ms&timeout=3s"});
+  CHECK(too_slow.code == 1);
+  CHECK(contains(too_slow.out, "not_yet"));
+  CHECK(contains(too_slow.out, "answered in "));  // about 600ms, measured
+  CHECK(contains(too_slow.out, "slower than max_latency=200ms"));
+
+  Result fast_enough = sg({"check", url + "?max_latency=5s&timeout=3s"});
+  CHECK(fast_enough.code == 0);
+  CHECK(contains(fast_enough.out, "ready"));
+
+  TempDir empty;
+  Result wait = sg({"wait", url + "?max_latency=200ms&timeout=3s", "--window", "passes=1,stable_for=0s", "--timeout", "2s"},
+                   empty.path());
+  CHECK(wait.code == 124);
+  CHECK(contains(wait.err, "slower than max_latency=200ms"));
+}
+
+TEST_CASE("max_latency in x-stackgate applies to the service's probes", "[cli][smoke][max_latency]") {
+  ReplyServer slow("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", std::chrono::milliseconds{600});
+  TempDir dir;
+  dir.write("compose.yaml", "services:\n  web:\n    image: acme/web\n    x-stackgate:\n      probes: [\"http://127.0.0.1:" +
+                                std::to_string(slow.port()) + "/health?timeout=3s\"]\n      max_latency: 250ms\n");
+  Result plan = sg({"plan"}, dir.path());
+  CHECK(contains(plan.out, "settings: max_latency=250ms"));
+  Result smoke = sg({"smoke"}, dir.path());
+  CHECK(smoke.code != 0);
+  CHECK(contains(smoke.out + smoke.err, "slower than max_latency=250ms"));
 }

@@ -50,7 +50,7 @@ class RecordingReporter final : public gate::Reporter {
   }
 };
 
-gate::RunResult run_one(const std::string& url, probes::Window window, gate::Millis deadline,
+gate::RunResult run_one(const std::string& url, spec::Window window, gate::Millis deadline,
                         gate::Reporter& reporter) {
   gate::ProbeTask task;
   task.probe = testing::make_probe_or_fail(url);
@@ -83,7 +83,7 @@ TEST_CASE("scheduler: a consumer joining mid-window restarts the window, release
   reporter.on_first_pass = [&] { second = std::make_unique<GroupConsumer>(broker.bootstrap(), group, topic); };
 
   gate::RunResult result =
-      run_one("kafka://" + broker.bootstrap() + "?groups=" + group, probes::Window{3, 3s}, 60s, reporter);
+      run_one("kafka://" + broker.bootstrap() + "?groups=" + group, spec::Window{3, 3s}, 60s, reporter);
   INFO(reporter.log() << "result: " << gate::to_string(result.status) << " " << result.reason);
   REQUIRE(result.status == gate::RunStatus::released);
   REQUIRE(reporter.fired);
@@ -108,7 +108,7 @@ TEST_CASE("scheduler: a group nobody joined times out with a reason naming its s
   std::string group = unique_name("ghost");
   RecordingReporter reporter;
   gate::RunResult result =
-      run_one("kafka://" + broker.bootstrap() + "?groups=" + group, probes::Window{2, 1s}, 5s, reporter);
+      run_one("kafka://" + broker.bootstrap() + "?groups=" + group, spec::Window{2, 1s}, 5s, reporter);
   INFO(reporter.log() << "result: " << gate::to_string(result.status) << " " << result.reason);
   CHECK(result.status == gate::RunStatus::timed_out);
   REQUIRE(result.probes.size() == 1);
@@ -135,7 +135,7 @@ TEST_CASE("scheduler: a cooperative-sticky join never releases between its two r
     RecordingReporter reporter;
     reporter.on_first_pass = [&] { second = std::make_unique<GroupConsumer>(broker.bootstrap(), group, topic, coop); };
     gate::RunResult result = run_one("kafka://" + broker.bootstrap() + "?groups=" + group,
-                                     probes::Window{2, stable_for}, 60s, reporter);
+                                     spec::Window{2, stable_for}, 60s, reporter);
     auto released_at = std::chrono::steady_clock::now();
     std::string changes;
     for (const testing::GroupWatcher::Change& c : watcher.changes()) {
@@ -179,7 +179,7 @@ TEST_CASE("scheduler: with passes=1,stable_for=0s a forming group releases withi
       }
     };
     gate::RunResult result =
-        run_one("kafka://" + broker.bootstrap() + "?groups=" + group, probes::Window{1, 0ms}, 60s, reporter);
+        run_one("kafka://" + broker.bootstrap() + "?groups=" + group, spec::Window{1, 0ms}, 60s, reporter);
     auto released_at = std::chrono::steady_clock::now();
     std::optional<testing::GroupWatcher::time_point> stable = watcher.first_stable();
     INFO(reporter.log());

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "probes/factory.h"
-#include "probes/url.h"
+#include "spec/probe_spec.h"
 
 namespace stackgate::testing {
 
@@ -37,7 +37,7 @@ KafkaServer& private_broker(bool started) {
 
 std::expected<std::unique_ptr<probes::Probe>, std::string> try_make_probe(const std::string& url) {
   ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 0);
-  auto spec = probes::parse_probe_spec(url);
+  auto spec = spec::parse_probe_spec(url);
   if (!spec) return std::unexpected("parse: " + spec.error());
   return probes::make_probe(*spec);
 }

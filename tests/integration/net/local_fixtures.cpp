@@ -42,7 +42,7 @@ std::string check_in_child(const std::string& url, const Prober& who, probes::Mi
       ::_exit(3);
     }
     std::string line;
-    auto spec = probes::parse_probe_spec(url);
+    auto spec = spec::parse_probe_spec(url);
     if (!spec) {
       line = "error|" + spec.error();
     } else if (auto probe = probes::make_probe(*spec); !probe) {

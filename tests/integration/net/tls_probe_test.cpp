@@ -20,6 +20,7 @@
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
+using stackgate::spec::parse_probe_spec;
 using stackgate::testing::ScratchDir;
 
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "probes/factory.h"
-#include "probes/url.h"
+#include "spec/probe_spec.h"
 #include "tests/servers/harness.h"
 
 
@@ -15,7 +15,7 @@ namespace {
 std::expected<std::unique_ptr<Probe>, std::string> try_make(const std::string& url) {
   // Modules come from this build unless the environment says otherwise.
   ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 0);
-  auto spec = probes::parse_probe_spec(url);
+  auto spec = spec::parse_probe_spec(url);
   if (!spec) return std::unexpected(spec.error());
   return probes::make_probe(*spec);
 }

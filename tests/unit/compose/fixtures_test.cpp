@@ -131,7 +131,7 @@ TEST_CASE("fixture highlight-like: graph, override and inferred probes", "[fixtu
   CHECK(url("kafka", AddressMode::published) == std::vector<std::string>{"kafka://127.0.0.1:9092"});
   CHECK(url("clickhouse") == std::vector<std::string>{"clickhouse://default@clickhouse:8123/default"});
   CHECK(url("collector") ==
-        std::vector<std::string>{"http://collector:13133/", "kafka://kafka:29092?groups=collector&stable_for=10s"});
+        std::vector<std::string>{"http://collector:13133/", "kafka://kafka:29092?groups=collector"});
   CHECK(url("backend") == std::vector<std::string>{"tcp://backend:8082"});
 }
 

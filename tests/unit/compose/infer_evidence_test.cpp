@@ -411,7 +411,12 @@ services:
   CHECK(migrate.job);
   REQUIRE(migrate.notes.size() == 1);
   CHECK(migrate.notes[0].starts_with("a job: \"backend\" waits for it with service_completed_successfully"));
-  CHECK(urls(p, "migrate", /*docker=*/true) == Strings{"docker://migrate?project=shop&state=exited0&passes=1&stable_for=0s"});
+  CHECK(urls(p, "migrate", /*docker=*/true) == Strings{"docker://migrate?project=shop&state=exited0"});
+  // An exit code is final: a single pass, as the probe's own setting.
+  InferResult with_docker = explain_probes(p, p.services.at("migrate"), InferOptions{AddressMode::service, true});
+  REQUIRE(with_docker.probes.size() == 1);
+  CHECK(with_docker.probes[0].settings.window.passes == 1);
+  CHECK(with_docker.probes[0].settings.window.stable_for == Millis{0});
   // A Kafka image running a client tool is not a broker.
   CHECK(urls(p, "init-topics").empty());
   CHECK(explain(p, "init-topics").notes == Strings{"runs kafka-topics, a client, not a server: not probed"});

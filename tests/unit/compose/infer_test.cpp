@@ -358,9 +358,54 @@ TEST_CASE("infer: skip gives nothing", "[infer][stackgate]") {
   CHECK(urls(p, "db").empty());
 }
 
-TEST_CASE("infer: window and timeout become query options", "[infer][stackgate]") {
-  Project p = load("services:\n  db:\n    image: redis\n    x-stackgate: {window: \"passes=3\", timeout: 2s}\n");
-  CHECK(urls(p, "db") == std::vector<std::string>{"redis://db:6379?timeout=2s&window=passes=3"});
+TEST_CASE("infer: window and timeout become typed settings, never query options", "[infer][stackgate]") {
+  Project p = load("services:\n  db:\n    image: redis\n    x-stackgate: {window: \"passes=3\", timeout: 1250ms, max_latency: 1h2m5s}\n");
+  auto probes = infer_probes(p, p.services.at("db"), {});
+  REQUIRE(probes.size() == 1);
+  CHECK(probes[0].url == "redis://db:6379");
+  CHECK(probes[0].settings.window.passes == 3);
+  CHECK_FALSE(probes[0].settings.window.stable_for.has_value());
+  CHECK(probes[0].settings.timeout == std::chrono::milliseconds{1250});  // exactly, not 1.2 s
+  CHECK(probes[0].settings.max_latency == std::chrono::milliseconds{3'725'000});
+}
+
+// Precedence, field by field: the probe kind's own key (kafka.stable_for)
+// over the service's window, whose other fields still hold.
+TEST_CASE("infer: kafka.stable_for wins over the service window for the group probe only", "[infer][kafka][precedence]") {
+  Project p = load(R"(services:
+  kafka:
+    image: apache/kafka:3.9.0
+  collector:
+    image: acme/collector
+    depends_on: [kafka]
+    x-stackgate:
+      probes: ["http://collector:8080/health"]
+      kafka: {groups: [collector], stable_for: 10s}
+      window: passes=3,stable_for=5s
+)");
+  auto probes = infer_probes(p, p.services.at("collector"), {});
+  REQUIRE(probes.size() == 2);
+  CHECK(probes[0].settings.window.passes == 3);
+  CHECK(probes[0].settings.window.stable_for == std::chrono::seconds{5});
+  CHECK(probes[1].kind == "kafka-group");
+  CHECK(probes[1].settings.window.passes == 3);
+  CHECK(probes[1].settings.window.stable_for == std::chrono::seconds{10});
+}
+
+TEST_CASE("infer: the service window fills what kafka.stable_for leaves", "[infer][kafka][precedence]") {
+  Project p = load("services:\n  c:\n    image: acme/c\n    x-stackgate: {kafka: {groups: [g], bootstrap: \"b:9092\"}, "
+                   "window: {passes: 4, stable_for: 2s}}\n");
+  auto probes = infer_probes(p, p.services.at("c"), {});
+  REQUIRE(probes.size() == 1);
+  CHECK(probes[0].settings.window.passes == 4);
+  CHECK(probes[0].settings.window.stable_for == std::chrono::seconds{2});
+}
+
+TEST_CASE("infer: without x-stackgate settings a probe has none", "[infer][precedence]") {
+  Project p = load("services:\n  db:\n    image: redis\n");
+  auto probes = infer_probes(p, p.services.at("db"), {});
+  REQUIRE(probes.size() == 1);
+  CHECK(probes[0].settings.empty());
 }
 
 TEST_CASE("infer: a Kafka consumer gets a group probe against its broker", "[infer][kafka]") {
@@ -378,7 +423,8 @@ TEST_CASE("infer: a Kafka consumer gets a group probe against its broker", "[inf
 )");
   auto probes = infer_probes(p, p.services.at("collector"), {});
   REQUIRE(probes.size() == 2);
-  CHECK(probes[1].url == "kafka://kafka:19092?groups=collector,odd%20group&stable_for=10s&min_members=2");
+  CHECK(probes[1].url == "kafka://kafka:19092?groups=collector,odd%20group&min_members=2");
+  CHECK(probes[1].settings.window.stable_for == std::chrono::seconds{10});
   CHECK(probes[1].kind == "kafka-group");
   CHECK(provenance(probes[1], "broker") == "Kafka service \"kafka\" among the dependencies");
 }

@@ -211,8 +211,9 @@ TEST_CASE("x-stackgate: probes, infer, window, timeout and kafka", "[fields][sta
   CHECK(x.probe_where[1].line == 4);
   CHECK(x.probe_origin[0] == "x-stackgate");
   CHECK_FALSE(x.replace_inferred);
-  CHECK(x.window == "passes=3,stable_for=5s");
-  CHECK(x.timeout == "2s");
+  CHECK(x.settings.window.passes == 3);
+  CHECK(x.settings.window.stable_for == Millis(5000));
+  CHECK(x.settings.timeout == Millis(2000));
   CHECK(x.kafka_groups == std::vector<std::string>{"collector", "enricher"});
   CHECK(x.kafka_stable_for == Millis(10000));
   CHECK(x.kafka_min_members == 2);

@@ -8,7 +8,6 @@ using namespace std::chrono_literals;
 using stackgate::gate::Command;
 using stackgate::gate::Options;
 using stackgate::gate::parse_args;
-using stackgate::gate::parse_window;
 
 namespace {
 
@@ -22,14 +21,11 @@ std::variant<Options, int> parse(std::vector<const char*> args, std::string* err
 
 }  // namespace
 
-TEST_CASE("a window is passes and stable_for with either optional", "[cli]") {
-  auto w = parse_window("passes=3,stable_for=5s");
-  REQUIRE(w.has_value());
-  CHECK(w->passes == 3);
-  CHECK(w->stable_for == 5000ms);
-  CHECK(parse_window("stable_for=250ms")->passes == 2);
-  CHECK(parse_window("passes=0").error() == "passes must be a whole number >= 1, got '0'");
-  CHECK(parse_window("speed=3").error() == "unknown window option 'speed' (expected passes or stable_for)");
+TEST_CASE("--window fills the fields it leaves out from the defaults", "[cli]") {
+  auto parsed = parse({"wait", "--window", "stable_for=250ms"});
+  REQUIRE(std::holds_alternative<Options>(parsed));
+  CHECK(std::get<Options>(parsed).window->passes == 2);
+  CHECK(std::get<Options>(parsed).window->stable_for == 250ms);
 }
 
 TEST_CASE("wait options are parsed into Options", "[cli]") {
@@ -60,38 +56,60 @@ TEST_CASE("usage errors exit 2 with a message", "[cli]") {
   CHECK(std::get<int>(parse({"plan", "--format", "yaml"})) == 2);
 }
 
-TEST_CASE("per-probe options win over x-stackgate which wins over the command line", "[cli][tasks]") {
-  stackgate::probes::ProbeSpec spec;
+// Precedence, field by field: the URL, then what compose gives the probe
+// (its kind's own key over the service's x-stackgate), then --window, then
+// the defaults. Each case below sets one field at one level.
+TEST_CASE("the URL wins over compose's settings, which win over the command line", "[cli][tasks][precedence]") {
+  using stackgate::gate::resolve_options;
+  stackgate::spec::ProbeSpec spec;
   spec.url.scheme = "tcp";
-  stackgate::compose::StackgateExtension ext;
+  stackgate::spec::ProbeSettings from_compose;
   stackgate::gate::TaskDefaults defaults;
   defaults.window = {1, 0ms};
 
-  auto plain = stackgate::gate::resolve_options(spec, ext, defaults);
-  CHECK(plain->timeout == 2000ms);
-  CHECK(plain->window.passes == 1);
-
-  ext.window = "passes=4,stable_for=2s";
-  ext.timeout = "3s";
-  auto from_ext = stackgate::gate::resolve_options(spec, ext, defaults);
-  CHECK(from_ext->window.passes == 4);
-  CHECK(from_ext->timeout == 3000ms);
-
-  spec.window = stackgate::probes::Window{5, 10'000ms};
-  spec.timeout = 7000ms;
-  auto from_url = stackgate::gate::resolve_options(spec, ext, defaults);
-  CHECK(from_url->window.passes == 5);
-  CHECK(from_url->timeout == 7000ms);
-
-  defaults.force_window = true;  // smoke without --timeout: one pass
-  CHECK(stackgate::gate::resolve_options(spec, ext, defaults)->window.passes == 1);
+  SECTION("nothing set: the command line's window, the default timeout, no max_latency") {
+    auto o = resolve_options(spec, from_compose, defaults);
+    CHECK(o.timeout == 2000ms);
+    CHECK(o.window.passes == 1);
+    CHECK(o.window.stable_for == 0ms);
+    CHECK_FALSE(o.max_latency.has_value());
+    CHECK_FALSE(o.interval.has_value());
+  }
+  SECTION("compose's settings over the command line") {
+    from_compose = {.timeout = 3000ms, .max_latency = 4000ms, .window = {.passes = 4, .stable_for = 2000ms}};
+    auto o = resolve_options(spec, from_compose, defaults);
+    CHECK(o.window.passes == 4);
+    CHECK(o.window.stable_for == 2000ms);
+    CHECK(o.timeout == 3000ms);
+    CHECK(o.max_latency == 4000ms);
+  }
+  SECTION("compose sets only stable_for: passes still comes from the command line") {
+    from_compose.window.stable_for = 1250ms;
+    auto o = resolve_options(spec, from_compose, defaults);
+    CHECK(o.window.passes == 1);
+    CHECK(o.window.stable_for == 1250ms);
+  }
+  SECTION("the URL over compose, field by field") {
+    from_compose = {.timeout = 3000ms, .max_latency = 4000ms, .window = {.passes = 4, .stable_for = 2000ms}};
+    spec.window.passes = 5;
+    spec.timeout = 7000ms;
+    auto o = resolve_options(spec, from_compose, defaults);
+    CHECK(o.window.passes == 5);
+    CHECK(o.window.stable_for == 2000ms);  // not in the URL: compose's
+    CHECK(o.timeout == 7000ms);
+    CHECK(o.max_latency == 4000ms);
+  }
+  SECTION("smoke without --timeout: one pass, whatever the probe says") {
+    spec.window = {.passes = 5, .stable_for = 10'000ms};
+    defaults.force_window = true;
+    CHECK(resolve_options(spec, from_compose, defaults).window.passes == 1);
+  }
 }
 
 TEST_CASE("kafka probes get a longer default attempt timeout", "[cli][tasks]") {
-  stackgate::probes::ProbeSpec spec;
+  stackgate::spec::ProbeSpec spec;
   spec.url.scheme = "kafka";
-  auto options = stackgate::gate::resolve_options(spec, {}, {});
-  CHECK(options->timeout == 5000ms);
+  CHECK(stackgate::gate::resolve_options(spec, {}, {}).timeout == 5000ms);
 }
 
 TEST_CASE("wait takes URLs, a command after --, --interval, --invert, -q and --color", "[cli]") {

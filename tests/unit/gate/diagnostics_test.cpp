@@ -58,3 +58,17 @@ TEST_CASE("an echoed source line is sanitised: escapes and invalid bytes never r
   ConfigError e{SourceLocation{f.path, 1, 4}, "bad"};
   CHECK(e.format_with_source() == f.path + ":1:4: error: bad\na: \"\\x1b[31mred\xEF\xBF\xBD\"\n   ^");
 }
+
+TEST_CASE("one diagnostic type: errors and warnings share the location format", "[diagnostics]") {
+  using stackgate::util::Diagnostic;
+  using stackgate::util::format_location;
+  using stackgate::util::Severity;
+  CHECK(Diagnostic{{"compose.yaml", 3, 9}, "bad"}.format() == "compose.yaml:3:9: error: bad");
+  CHECK(stackgate::util::warning({"compose.yaml", 3, 9}, "odd").format() == "compose.yaml:3:9: warning: odd");
+  CHECK(stackgate::util::warning({"compose.yaml", 3, 9}, "odd").severity == Severity::warning);
+  CHECK(Diagnostic{{"compose.yaml", 0, 0}, "bad"}.format() == "compose.yaml: error: bad");
+  CHECK(Diagnostic{{}, "bad"}.format() == "error: bad");
+  CHECK(format_location({"compose.yaml", 3, 0}) == "compose.yaml:3");
+  CHECK(format_location({"compose.yaml", 3, 9}) == "compose.yaml:3:9");
+  CHECK(format_location({}).empty());
+}

@@ -39,3 +39,29 @@ TEST_CASE("free text has its URLs redacted and nothing else", "[redact]") {
   CHECK(redact_text("cannot reach postgres://app:pw@db:5432/app: refused") ==
         "cannot reach postgres://app:***@db:5432/app: refused");
 }
+
+TEST_CASE("one-line flow mappings and sequences have their secret items masked", "[redact]") {
+  using stackgate::util::redact_line;
+  CHECK(redact_line("    environment: {DB_PASSWORD: hunter2}") == "    environment: {DB_PASSWORD: ***}");
+  CHECK(redact_line("    environment: {USER: app, DB_PASSWORD: hunter2, HOST: db}") ==
+        "    environment: {USER: app, DB_PASSWORD: ***, HOST: db}");
+  CHECK(redact_line("    environment: {\"API_TOKEN\": \"a, b\", X: 1}") == "    environment: {\"API_TOKEN\": ***, X: 1}");
+  CHECK(redact_line("    environment: [DB_PASSWORD=hunter2, USER=app]") == "    environment: [DB_PASSWORD=***, USER=app]");
+  CHECK(redact_line("  x: {a: 1, b: [c, d]}") == "  x: {a: 1, b: [c, d]}");
+}
+
+TEST_CASE("key is a secret only as a word of its own", "[redact]") {
+  using stackgate::util::is_secret_name;
+  CHECK(is_secret_name("SECRET_KEY"));
+  CHECK(is_secret_name("API_KEY"));
+  CHECK(is_secret_name("x-api-key"));
+  CHECK(is_secret_name("apiKey"));
+  CHECK(is_secret_name("APIKEY"));
+  CHECK(is_secret_name("rdkafka.ssl.key.pem"));
+  CHECK_FALSE(is_secret_name("monkey"));
+  CHECK_FALSE(is_secret_name("KEYCLOAK_URL"));
+  CHECK_FALSE(is_secret_name("MONKEY_BUSINESS"));
+  CHECK_FALSE(is_secret_name("rdkafka.ssl.key.location"));
+  CHECK(stackgate::util::redact_line("  - KEYCLOAK_URL=http://kc:8080") == "  - KEYCLOAK_URL=http://kc:8080");
+  CHECK(stackgate::util::redact_line("  monkey: banana") == "  monkey: banana");
+}

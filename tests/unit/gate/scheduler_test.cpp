@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "gate/latency.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_probe.h"
 #include "tests/fakes/fake_reporter.h"
@@ -20,7 +21,7 @@ using stackgate::gate::RunStatus;
 using stackgate::gate::Scheduler;
 using stackgate::gate::SchedulerOptions;
 using stackgate::gate::ServiceTasks;
-using stackgate::probes::Window;
+using stackgate::spec::Window;
 using namespace stackgate::testing;
 
 namespace {
@@ -508,4 +509,48 @@ TEST_CASE("during a window the probe is re-run at least every 100 ms", "[schedul
   auto db = rig.probe(0, "db", {pass()}, {2, 10'000ms});
   rig.run();
   for (Millis gap : db->gaps()) CHECK(gap <= 100ms);
+}
+
+TEST_CASE("an answer slower than max_latency is not ready, with the latency in the reason", "[scheduler][max_latency]") {
+  Rig rig;
+  rig.options.timeout = 30s;
+  auto db = rig.probe(0, "db", {pass(5300ms), pass(5300ms), pass(4000ms)});
+  rig.levels[0][0].probes[0].options.timeout = 10s;
+  rig.levels[0][0].probes[0].options.max_latency = 5s;
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::released);
+  CHECK(db->calls.size() == 3);  // the two slow answers were not counted
+  CHECK(rig.reporter.matching("finished db#0 not_yet").size() == 2);
+}
+
+TEST_CASE("an answer exactly at max_latency is ready", "[scheduler][max_latency]") {
+  Rig rig;
+  auto db = rig.probe(0, "db", {pass(5000ms)});
+  rig.levels[0][0].probes[0].options.timeout = 10s;
+  rig.levels[0][0].probes[0].options.max_latency = 5s;
+  CHECK(rig.run().status == RunStatus::released);
+  CHECK(db->calls.size() == 1);
+}
+
+TEST_CASE("a run that only gets slow answers times out naming the latency", "[scheduler][max_latency]") {
+  Rig rig;
+  rig.options.timeout = 20s;
+  rig.probe(0, "db", {pass(1250ms)});
+  rig.levels[0][0].probes[0].options.max_latency = 1s;
+  auto result = rig.run();
+  CHECK(result.status == RunStatus::timed_out);
+  CHECK(result.probes[0].last_reason == "answered in 1.25s, slower than max_latency=1s");
+}
+
+TEST_CASE("max_latency leaves not_yet and fatal answers their own reason", "[max_latency]") {
+  using stackgate::gate::judge_latency;
+  using stackgate::probes::Outcome;
+  using stackgate::probes::Verdict;
+  CHECK(judge_latency(Outcome::ready(), 900ms, 1s).verdict == Verdict::ready);
+  CHECK(judge_latency(Outcome::ready(), 1001ms, std::nullopt).verdict == Verdict::ready);
+  CHECK(judge_latency(Outcome::not_yet("HTTP 503"), 9s, 1s).reason == "HTTP 503");
+  CHECK(judge_latency(Outcome::fatal("HTTP 404"), 9s, 1s).verdict == Verdict::fatal);
+  Outcome slow = judge_latency(Outcome::ready(), 62'500ms, 1s);
+  CHECK(slow.verdict == Verdict::not_yet);
+  CHECK(slow.reason == "answered in 1m2.5s, slower than max_latency=1s");
 }

@@ -179,3 +179,33 @@ TEST_CASE("the monitor sends every state change and every failure while unhealth
   CHECK(events[i].previous == Health::unhealthy);
   CHECK(events[i].state == Health::healthy);
 }
+
+// Answers ready, but only after `latency` (a slow server, not a wait for the test).
+class SlowProbe final : public probes::Probe {
+ public:
+  explicit SlowProbe(Millis latency) : m_latency(latency) {}
+  probes::Outcome check(probes::Millis) override {
+    std::this_thread::sleep_for(m_latency);
+    return probes::Outcome::ready();
+  }
+
+ private:
+  Millis m_latency;
+};
+
+TEST_CASE("serve counts an answer slower than max_latency as a failure, naming the latency", "[serve][monitor][max_latency]") {
+  ServeTarget slow = target("api", std::make_shared<SlowProbe>(30ms), 10ms, 2s);
+  slow.task.options.max_latency = 5ms;
+  ServeTarget fast = target("db", std::make_shared<SlowProbe>(0ms), 10ms, 2s);
+  fast.task.options.max_latency = 1s;
+  HealthMonitor monitor({slow, fast}, HealthThresholds{2, 1});
+  monitor.start();
+  bool decided = poll(monitor, [](const std::vector<TargetSnapshot>& s) {
+    return s[0].health.state() == Health::unhealthy && s[1].health.state() == Health::healthy;
+  });
+  monitor.stop();
+  REQUIRE(decided);
+  std::string reason = monitor.snapshot()[0].health.last_reason();
+  CHECK(reason.starts_with("answered in "));
+  CHECK(reason.ends_with(", slower than max_latency=5ms"));
+}

@@ -6,7 +6,7 @@
 #include "probes/factory.h"
 
 using stackgate::probes::make_probe;
-using stackgate::probes::parse_probe_spec;
+using stackgate::spec::parse_probe_spec;
 
 namespace {
 
@@ -20,27 +20,6 @@ std::string error_of(std::string_view text) {
 
 }  // namespace
 
-TEST_CASE("schemes map to their module family", "[factory]") {
-  using stackgate::probes::module_family;
-  CHECK(module_family("http") == "http");
-  CHECK(module_family("https") == "http");
-  CHECK(module_family("http+unix") == "http");
-  CHECK(module_family("clickhouse") == "http");
-  CHECK(module_family("postgresql") == "postgres");
-  CHECK(module_family("rediss") == "redis");
-  CHECK(module_family("kafka") == "kafka");
-  CHECK(module_family("elasticsearch") == "http");
-  CHECK(module_family("opensearch") == "http");
-  CHECK(module_family("mysql") == "mysql");
-  CHECK(module_family("mariadb") == "mysql");
-  CHECK(module_family("amqp") == "amqp");
-  CHECK(module_family("sqlite") == "sqlite");
-  CHECK(module_family("tls") == "http");
-  CHECK(module_family("disk").empty());
-  CHECK(module_family("unix").empty());
-  CHECK(module_family("tcp").empty());
-  CHECK(module_family("dns").empty());
-}
 
 TEST_CASE("the module search path starts with STACKGATE_MODULE_DIR", "[factory]") {
   ::setenv("STACKGATE_MODULE_DIR", "/opt/a:/opt/b", 1);

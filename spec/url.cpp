@@ -2,55 +2,36 @@
 //
 // http+unix keeps a percent-encoded socket path where the host would be.
 // Nothing here prints a password: errors quote the URL in redacted form.
-#include "probes/url.h"
+#include "spec/url.h"
 
 #include <charconv>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
-#include "util/duration.h"
+#include "spec/scheme.h"
 #include "util/redact.h"
 #include "util/sanitize.h"
 #include "util/strings.h"
 
-namespace stackgate::probes {
+namespace stackgate::spec {
 
 namespace {
 
-bool allows_several_hosts(std::string_view scheme) { return scheme == "kafka" || scheme == "zk"; }
+Address address_of(std::string_view scheme) {
+  const Scheme* s = find_scheme(scheme);
+  return s ? s->address : Address::host_port;
+}
 
-// dns://name names what to resolve, not where to connect.
-bool takes_no_port(std::string_view scheme) { return scheme == "dns"; }
-
-// disk:///data, unix:///run/app.sock, sqlite:///data/app.db: a local path, no host.
-bool takes_local_path(std::string_view scheme) { return scheme == "disk" || scheme == "unix" || scheme == "sqlite"; }
+bool allows_several_hosts(std::string_view scheme) {
+  const Scheme* s = find_scheme(scheme);
+  return s && s->multi_host;
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::expected<std::string, std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    int hi = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
-    int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-    if (hi < 0 || lo < 0) return std::unexpected("bad percent-encoding '" + std::string(s.substr(i, 3)) + "'");
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
 }
 
 // The raw text with the userinfo password and `password=` query values
@@ -96,7 +77,7 @@ std::expected<HostPort, std::string> parse_host_port(std::string_view s, std::st
     }
   }
   if (hp.host.empty()) return std::unexpected(std::string("missing host"));
-  if (takes_no_port(scheme)) {
+  if (address_of(scheme) == Address::name) {
     if (has_port) return std::unexpected(std::string(scheme) + ":// takes a name without a port");
     return hp;
   }
@@ -116,49 +97,7 @@ std::string format_host_port(const HostPort& hp) {
   return hp.port == 0 ? host : host + ":" + std::to_string(hp.port);
 }
 
-std::expected<std::string, std::string> read_secret_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected("cannot read password_file " + path + ": " + std::strerror(errno));
-  std::ostringstream content;
-  content << in.rdbuf();
-  std::string secret = content.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  return secret;
-}
-
-std::expected<int, std::string> parse_passes(std::string_view s) {
-  if (s.empty() || s.size() > 6 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::unexpected("expected a positive whole number");
-  }
-  int n = std::stoi(std::string(s));
-  if (n < 1) return std::unexpected("expected a positive whole number");
-  return n;
-}
-
 }  // namespace
-
-const std::vector<std::string>& known_schemes() {
-  static const std::vector<std::string> schemes = {
-      "tcp", "http", "https", "http+unix", "postgres", "postgresql", "redis",
-      "rediss", "kafka", "clickhouse", "zk", "mqtt", "mysql", "mariadb", "amqp",
-      "elasticsearch", "opensearch", "dns", "docker", "disk", "unix", "tls", "sqlite"};
-  return schemes;
-}
-
-int default_port(std::string_view scheme) {
-  if (scheme == "http") return 80;
-  if (scheme == "https") return 443;
-  if (scheme == "postgres" || scheme == "postgresql") return 5432;
-  if (scheme == "redis" || scheme == "rediss") return 6379;
-  if (scheme == "kafka") return 9092;
-  if (scheme == "clickhouse") return 8123;
-  if (scheme == "zk") return 2181;
-  if (scheme == "mqtt") return 1883;
-  if (scheme == "mysql" || scheme == "mariadb") return 3306;
-  if (scheme == "amqp") return 5672;
-  if (scheme == "elasticsearch" || scheme == "opensearch") return 9200;
-  return 0;
-}
 
 std::string percent_encode(std::string_view s, std::string_view keep) {
   static constexpr char k_hex[] = "0123456789ABCDEF";
@@ -173,6 +112,23 @@ std::string percent_encode(std::string_view s, std::string_view keep) {
       out += k_hex[u >> 4];
       out += k_hex[u & 15];
     }
+  }
+  return out;
+}
+
+std::expected<std::string, std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    int hi = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
+    int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0) return std::unexpected("bad percent-encoding '" + std::string(s.substr(i, 3)) + "'");
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
   }
   return out;
 }
@@ -205,8 +161,8 @@ std::expected<std::optional<bool>, std::string> Url::flag_param(std::string_view
 }
 
 std::string Url::authority() const {
-  if (scheme == "http+unix") return socket_path;
-  if (takes_local_path(scheme)) return path;
+  if (address_of(scheme) == Address::socket_path) return socket_path;
+  if (address_of(scheme) == Address::local_path) return path;
   if (hosts.empty()) return "";
   return format_host_port(hosts.front());
 }
@@ -219,7 +175,7 @@ std::string Url::redacted() const {
     if (has_password) out += ":***";
     out += '@';
   }
-  if (scheme == "http+unix") {
+  if (address_of(scheme) == Address::socket_path) {
     out += percent_encode(socket_path);
   } else {
     for (size_t i = 0; i < hosts.size(); ++i) out += (i ? "," : "") + format_host_port(hosts[i]);
@@ -271,18 +227,18 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
     }
   }
 
-  if (url.scheme == "http+unix") {
+  if (address_of(url.scheme) == Address::socket_path) {
     auto socket_path = percent_decode(authority);
     if (!socket_path) return fail(socket_path.error());
     if (socket_path->empty()) return fail("missing socket path (write it percent-encoded: %2Frun%2Fapp.sock)");
     url.socket_path = *socket_path;
-  } else if (takes_local_path(url.scheme)) {
+  } else if (address_of(url.scheme) == Address::local_path) {
     // scheme:///absolute/path: the authority must be empty (or localhost).
     if (!authority.empty() && authority != "localhost") {
       return fail(url.scheme + ":// takes a local path, not a host (write " + url.scheme + ":///path)");
     }
     if (!path_and_query.starts_with('/')) return fail("missing path (write " + url.scheme + ":///path)");
-  } else if (url.scheme == "docker") {
+  } else if (address_of(url.scheme) == Address::service) {
     // docker://SERVICE: a Compose service name, not a host; no port.
     auto service = percent_decode(authority);
     if (!service) return fail(service.error());
@@ -325,66 +281,4 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
   return url;
 }
 
-std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text) {
-  auto url = parse_url(text);
-  if (!url) return std::unexpected(url.error());
-  ProbeSpec spec;
-  auto fail = [&](const std::string& option, const std::string& value, const std::string& why) {
-    return std::unexpected("bad " + option + " '" + value + "' in " + url->redacted() + ": " + why);
-  };
-  auto window = [&]() -> Window& {
-    if (!spec.window) spec.window = Window{};
-    return *spec.window;
-  };
-  std::optional<std::string> password_file;
-  std::vector<std::pair<std::string, std::string>> own;
-  for (auto& [key, value] : url->query) {
-    if (key == "timeout" || key == "interval" || key == "stable_for") {
-      auto d = util::parse_duration(value);
-      if (!d) return fail(key, value, d.error());
-      if (key == "timeout" && d->count() <= 0) return fail(key, value, "must be positive");
-      if (key == "timeout") spec.timeout = *d;
-      if (key == "interval") spec.interval = *d;
-      if (key == "stable_for") window().stable_for = *d;
-    } else if (key == "passes") {
-      auto n = parse_passes(value);
-      if (!n) return fail(key, value, n.error());
-      window().passes = *n;
-    } else if (key == "window") {
-      for (const std::string& item : util::split(value, ',')) {
-        size_t eq = item.find('=');
-        std::string name = item.substr(0, eq);
-        std::string v = eq == std::string::npos ? "" : item.substr(eq + 1);
-        if (name == "passes") {
-          auto n = parse_passes(v);
-          if (!n) return fail("window", value, "passes: " + n.error());
-          window().passes = *n;
-        } else if (name == "stable_for") {
-          auto d = util::parse_duration(v);
-          if (!d) return fail("window", value, "stable_for: " + d.error());
-          window().stable_for = *d;
-        } else {
-          return fail("window", value, "expected passes=N,stable_for=DURATION");
-        }
-      }
-    } else if (key == "password_file") {
-      password_file = value;
-    } else {
-      own.emplace_back(std::move(key), std::move(value));
-    }
-  }
-  url->query = std::move(own);
-  if (password_file) {
-    if (url->has_password) {
-      return std::unexpected("password given both in the URL and in password_file in " + url->redacted());
-    }
-    auto secret = read_secret_file(*password_file);
-    if (!secret) return std::unexpected(secret.error());
-    url->password = std::move(*secret);
-    url->has_password = true;
-  }
-  spec.url = std::move(*url);
-  return spec;
-}
-
-}  // namespace stackgate::probes
+}  // namespace stackgate::spec

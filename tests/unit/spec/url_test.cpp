@@ -2,10 +2,11 @@
 // redaction and the exact error text.
 #include <catch2/catch.hpp>
 
-#include "probes/url.h"
+#include "spec/probe_spec.h"
+#include "spec/scheme.h"
 
-using stackgate::probes::parse_url;
-using stackgate::probes::Url;
+using stackgate::spec::parse_url;
+using stackgate::spec::Url;
 
 namespace {
 
@@ -202,8 +203,8 @@ TEST_CASE("parse errors are one exact line without the password", "[url][errors]
 }
 
 TEST_CASE("default ports and known schemes agree", "[url]") {
-  using stackgate::probes::default_port;
-  using stackgate::probes::known_schemes;
+  using stackgate::spec::default_port;
+  using stackgate::spec::known_schemes;
   CHECK(default_port("tcp") == 0);
   CHECK(default_port("http+unix") == 0);
   CHECK(default_port("postgres") == 5432);

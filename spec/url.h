@@ -18,12 +18,10 @@
 //   tls://host:port?cert_min_days=14               (any TLS server; no default port)
 //   sqlite:///data/app.db?quick_check=1            (a local path)
 //
-// Common query options, valid for every scheme: timeout (per attempt),
-// interval (first retry delay), passes and stable_for (the stability window;
-// also accepted together as window=passes=3,stable_for=5s), password_file.
+// The schemes and their facts are in scheme.h; the common options every
+// scheme takes (timeout, window...) in probe_spec.h.
 #pragma once
 
-#include <chrono>
 #include <expected>
 #include <optional>
 #include <string>
@@ -31,7 +29,7 @@
 #include <utility>
 #include <vector>
 
-namespace stackgate::probes {
+namespace stackgate::spec {
 
 struct HostPort {
   std::string host;  // without brackets for IPv6 literals
@@ -74,36 +72,10 @@ struct Url {
 /// several comma-separated hosts.
 std::expected<Url, std::string> parse_url(std::string_view text);
 
-/// Default port of a scheme (5432 for postgres, 6379 for redis, ...), 0 if none.
-int default_port(std::string_view scheme);
-
-/// Every scheme stackgate knows.
-const std::vector<std::string>& known_schemes();
-
 /// Percent-encodes everything but unreserved characters and `keep`.
 std::string percent_encode(std::string_view s, std::string_view keep = "");
 
-// The stability window: the probe must pass `passes` times in a row, the
-// passes spanning at least `stable_for`. A single not_yet restarts it.
-struct Window {
-  int passes = 2;
-  std::chrono::milliseconds stable_for{1000};
-};
+/// Decodes %XX escapes; the error names the bad escape.
+std::expected<std::string, std::string> percent_decode(std::string_view s);
 
-// A probe URL plus the common options, ready for make_probe() and the
-// scheduler. Unset optionals take the gate's defaults (CLI, environment).
-struct ProbeSpec {
-  Url url;
-  std::optional<std::chrono::milliseconds> timeout;   // per attempt
-  std::optional<std::chrono::milliseconds> interval;  // first retry delay
-  std::optional<Window> window;
-};
-
-/// Parses a URL with its common options. Resolves password_file (reading the
-/// file) so probes only ever see Url::password. The common options are
-/// removed from url.query, so a probe sees only its own options there.
-/// Errors are one line, e.g. "bad timeout '5x' in tcp://db:5432?timeout=5x:
-/// unknown unit 'x' in duration '5x'".
-std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text);
-
-}  // namespace stackgate::probes
+}  // namespace stackgate::spec

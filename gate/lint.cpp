@@ -91,9 +91,9 @@ void check_host_ports(const compose::Project& project, std::vector<Finding>& out
       for (int p = port.published; p <= last; ++p) {
         HostPortCheck check = check_host_port(port.host_ip, p, port.protocol);
         if (check.state == HostPortState::not_local) {
-          out.push_back({Severity::warning, port.where,
-                         what + "IP " + address + " is not an address of this machine (`up` here fails with "
-                                "\"cannot assign requested address\")"});
+          out.push_back(util::warning(port.where, what + "IP " + address +
+                                                      " is not an address of this machine (`up` here fails with "
+                                                      "\"cannot assign requested address\")"));
           break;
         }
         if (check.state != HostPortState::in_use) {
@@ -110,9 +110,10 @@ void check_host_ports(const compose::Project& project, std::vector<Finding>& out
       }
       holders.push_back("`up` fails with \"address already in use\"");
       std::string ports = held.size() == 1 ? "port " + held.front() + " is" : "ports " + util::join(held, ", ") + " are";
-      out.push_back({Severity::error, port.where,
-                     what + ports + " already in use on this machine" +
-                         (address == "0.0.0.0" ? "" : " at " + address) + " (" + util::join(holders, "; ") + ")"});
+      out.push_back(util::Diagnostic{port.where,
+                                     what + ports + " already in use on this machine" +
+                                         (address == "0.0.0.0" ? "" : " at " + address) + " (" +
+                                         util::join(holders, "; ") + ")"});
     }
   }
 }

@@ -1,0 +1,95 @@
+// libFuzzer entry point for the probe URL parser (probes/url.h): parse_url
+// and parse_probe_spec must never crash, and whatever they return must keep
+// the promises the rest of stackgate relies on:
+//   - an error is one printable line (it goes to the terminal as it is);
+//   - the password never appears in redacted() or in an error;
+//   - parse_probe_spec accepts only what parse_url accepts, and leaves no
+//     common option (timeout, passes, ...) in url.query;
+//   - percent-encoding round-trips: a string encoded into the userinfo,
+//     path and query comes back as it was, and the redacted form hides it.
+// URLs with password_file are parsed but not given to parse_probe_spec: it
+// would read whatever file the input names (/dev/zero, a FIFO).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "probes/url.h"
+#include "tests/fuzz/fuzz_check.h"
+
+namespace {
+
+using namespace stackgate::probes;
+using stackgate::fuzz::is_printable;
+
+constexpr std::string_view k_common_options[] = {"timeout", "interval", "passes", "stable_for", "window",
+                                                 "password_file"};
+
+// The password as written in `text` (still percent-encoded), when it is
+// long enough and occurs only once, so that finding it elsewhere means it leaked.
+std::string_view written_password(std::string_view text, const Url& url) {
+  if (!url.has_password || url.password.size() < 4) return {};
+  size_t sep = text.find("://");
+  std::string_view rest = text.substr(sep + 3);
+  size_t at = rest.substr(0, rest.find_first_of("/?#")).rfind('@');
+  if (at == std::string_view::npos) return {};
+  std::string_view userinfo = rest.substr(0, at);
+  size_t colon = userinfo.find(':');
+  if (colon == std::string_view::npos) return {};
+  std::string_view password = userinfo.substr(colon + 1);
+  if (password.size() < 4 || text.find(password) != text.rfind(password)) return {};
+  if (password.find("***") != std::string_view::npos) return {};
+  return password;
+}
+
+void check_no_password(std::string_view output, std::string_view password, std::string_view where) {
+  if (password.empty()) return;
+  FUZZ_CHECK(output.find(password) == std::string_view::npos, std::string(where) + ": " + std::string(output));
+}
+
+void check_percent_round_trip(std::string_view raw) {
+  if (raw.empty()) return;
+  std::string encoded = percent_encode(raw);
+  auto url = parse_url("tcp://user:" + encoded + "@h:1/" + encoded + "?k=" + encoded);
+  FUZZ_CHECK(url.has_value(), url.error());
+  FUZZ_CHECK(url->password == raw, "password changed by encode + decode");
+  FUZZ_CHECK(url->path == "/" + std::string(raw), "path changed by encode + decode");
+  FUZZ_CHECK(url->param("k") == std::string(raw), "query value changed by encode + decode");
+  auto secret = parse_url("tcp://user:" + encoded + "@h:1/p?k=v");
+  FUZZ_CHECK(secret.has_value(), secret.error());
+  FUZZ_CHECK(secret->redacted() == "tcp://user:***@h:1/p?k=v", secret->redacted());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  check_percent_round_trip(input.substr(0, 64));
+
+  auto url = parse_url(input);
+  if (!url) {
+    FUZZ_CHECK(is_printable(url.error()), "parse_url error not printable: " + url.error());
+    return 0;
+  }
+  std::string_view password = written_password(input, *url);
+  std::string redacted = url->redacted();
+  FUZZ_CHECK(is_printable(redacted), "redacted() not printable: " + redacted);
+  check_no_password(redacted, password, "password in redacted()");
+  (void)url->authority();
+
+  for (const auto& [key, value] : url->query) {
+    if (key == "password_file") return 0;
+  }
+  auto spec = parse_probe_spec(input);
+  if (!spec) {
+    FUZZ_CHECK(is_printable(spec.error()), "parse_probe_spec error not printable: " + spec.error());
+    check_no_password(spec.error(), password, "password in a parse_probe_spec error");
+    return 0;
+  }
+  for (const auto& [key, value] : spec->url.query) {
+    for (std::string_view common : k_common_options) FUZZ_CHECK(key != common, "common option left in query: " + key);
+  }
+  if (spec->timeout) FUZZ_CHECK(spec->timeout->count() > 0, "timeout not positive");
+  if (spec->window) FUZZ_CHECK(spec->window->passes >= 1, "passes < 1");
+  FUZZ_CHECK(spec->url.password == url->password, "parse_probe_spec changed the password");
+  return 0;
+}

@@ -118,7 +118,7 @@ std::string format_host_port(const HostPort& hp) {
 
 std::expected<std::string, std::string> read_secret_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected("cannot read password_file " + path + ": " + std::strerror(errno));
+  if (!in) return std::unexpected("cannot read password_file " + util::sanitize(path) + ": " + std::strerror(errno));
   std::ostringstream content;
   content << in.rdbuf();
   std::string secret = content.str();
@@ -233,8 +233,10 @@ std::string Url::redacted() const {
 }
 
 std::expected<Url, std::string> parse_url(std::string_view text) {
+  // `what` may quote a piece of the URL (a host, a port): sanitised like the
+  // rest, since errors are printed as they are.
   auto fail = [&](const std::string& what) {
-    return std::unexpected(what + " in " + redact_text(text));
+    return std::unexpected(util::sanitize(what) + " in " + redact_text(text));
   };
   Url url;
   url.text = std::string(text);
@@ -245,7 +247,7 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
   url.scheme = util::to_lower(text.substr(0, sep));
   const auto& schemes = known_schemes();
   if (std::find(schemes.begin(), schemes.end(), url.scheme) == schemes.end()) {
-    std::string msg = "unknown scheme '" + url.scheme + "'";
+    std::string msg = "unknown scheme '" + util::sanitize(url.scheme) + "'";
     if (auto suggestion = util::closest_match(url.scheme, schemes)) msg += " (did you mean '" + *suggestion + "'?)";
     return std::unexpected(msg);
   }
@@ -330,7 +332,8 @@ std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text) {
   if (!url) return std::unexpected(url.error());
   ProbeSpec spec;
   auto fail = [&](const std::string& option, const std::string& value, const std::string& why) {
-    return std::unexpected("bad " + option + " '" + value + "' in " + url->redacted() + ": " + why);
+    return std::unexpected("bad " + option + " '" + util::sanitize(value) + "' in " + url->redacted() + ": " +
+                           util::sanitize(why));
   };
   auto window = [&]() -> Window& {
     if (!spec.window) spec.window = Window{};

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "util/sanitize.h"
+
 namespace stackgate::compose {
 
 namespace {
@@ -220,7 +222,13 @@ std::string normalise(std::string_view text) {
 
 std::expected<DotenvEntries, DotenvError> parse_dotenv(std::string_view text, const VariableLookup& lookup) {
   DotenvParser parser(normalise(text), lookup);
-  return parser.parse();
+  auto entries = parser.parse();
+  if (!entries) {
+    // A message may quote bytes of the file (the bad character of a key):
+    // made printable here, since it goes to the terminal as it is.
+    return std::unexpected(DotenvError{entries.error().line, util::sanitize(entries.error().message)});
+  }
+  return entries;
 }
 
 }  // namespace stackgate::compose

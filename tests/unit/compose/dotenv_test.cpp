@@ -92,6 +92,15 @@ TEST_CASE("dotenv: errors name the line", "[dotenv]") {
   CHECK(unterminated.error().line == 3);
   CHECK(unterminated.error().message == "unterminated quoted value \"open");
 
+  // Found by tests/fuzz/dotenv_fuzz (corpus/dotenv/regress-nul-in-key): a
+  // control byte in a key was quoted raw.
+  auto control = parse_dotenv(std::string("bad ke\t\0\0\0y=v\n", 14), lookup_in({}));
+  REQUIRE_FALSE(control);
+  CHECK(control.error().message == "unexpected character '\\x00' in variable name \"bad ke\\t\\x00\"");
+  auto escape = parse_dotenv("K\x1b[2J=v\n", lookup_in({}));
+  REQUIRE_FALSE(escape);
+  CHECK(escape.error().message == "unexpected character '\\x1b' in variable name \"K\\x1b\"");
+
   auto space = parse_dotenv("MY KEY=1\n", lookup_in({}));
   REQUIRE_FALSE(space);
   CHECK(space.error().message == "key \"MY ...\" cannot contain a space");

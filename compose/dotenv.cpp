@@ -10,6 +10,9 @@ namespace stackgate::compose {
 
 namespace {
 
+// Linux's limit for one "NAME=value" environment string (MAX_ARG_STRLEN).
+constexpr size_t k_max_value = 128 * 1024;
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
 bool is_key_char(unsigned char c) {
   return std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '[' || c == ']' || c >= 0x80;
@@ -177,6 +180,12 @@ class DotenvParser {
     auto result = substitute(value, lookup);
     if (!result) {
       return fail(statement, result.error().message);
+    }
+    if (result->size() > k_max_value) {
+      // A=$A$A on 30 lines is 2^30 bytes: stop at what one environment
+      // variable can hold anyway (found by tests/fuzz/dotenv_fuzz).
+      return fail(statement, "value longer than 128 KiB after interpolation (the most one environment variable "
+                             "can hold; does a variable refer to itself more than once?)");
     }
     return *result;
   }

@@ -105,3 +105,19 @@ TEST_CASE("dotenv: errors name the line", "[dotenv]") {
   REQUIRE_FALSE(space);
   CHECK(space.error().message == "key \"MY ...\" cannot contain a space");
 }
+
+TEST_CASE("dotenv: a value doubling itself line by line stops at 128 KiB", "[dotenv]") {
+  // Found by tests/fuzz/dotenv_fuzz (corpus/dotenv/regress-doubling-value):
+  // each A=$A$A doubles A, so 40 lines asked for a terabyte.
+  std::string text = "A=x\n";
+  for (int i = 0; i < 40; ++i) text += "A=$A$A\n";
+  auto doubled = parse_dotenv(text, lookup_in({}));
+  REQUIRE_FALSE(doubled);
+  CHECK(doubled.error().line == 19);  // 2^17 = 128 KiB is fine, 2^18 is not
+  CHECK(doubled.error().message.starts_with("value longer than 128 KiB after interpolation"));
+
+  std::string big(128 * 1024, 'v');
+  auto at_limit = parse_dotenv("B=" + big + "\n", lookup_in({}));
+  REQUIRE(at_limit);
+  CHECK(at_limit->front().second.size() == 128 * 1024);
+}

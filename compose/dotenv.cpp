@@ -4,9 +4,14 @@
 #include <cctype>
 #include <map>
 
+#include "util/sanitize.h"
+
 namespace stackgate::compose {
 
 namespace {
+
+// Linux's limit for one "NAME=value" environment string (MAX_ARG_STRLEN).
+constexpr size_t k_max_value = 128 * 1024;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
 bool is_key_char(unsigned char c) {
@@ -175,6 +180,12 @@ class DotenvParser {
     if (!result) {
       return fail(statement, result.error().message);
     }
+    if (result->size() > k_max_value) {
+      // A=$A$A on 30 lines is 2^30 bytes: stop at what one environment
+      // variable can hold anyway (found by tests/fuzz/dotenv_fuzz).
+      return fail(statement, "value longer than 128 KiB after interpolation (the most one environment variable "
+                             "can hold; does a variable refer to itself more than once?)");
+    }
     return *result;
   }
 
@@ -219,7 +230,13 @@ std::string normalise(std::string_view text) {
 
 std::expected<DotenvEntries, DotenvError> parse_dotenv(std::string_view text, const VariableLookup& lookup) {
   DotenvParser parser(normalise(text), lookup);
-  return parser.parse();
+  auto entries = parser.parse();
+  if (!entries) {
+    // A message may quote bytes of the file (the bad character of a key):
+    // made printable here, since it goes to the terminal as it is.
+    return std::unexpected(DotenvError{entries.error().line, util::sanitize(entries.error().message)});
+  }
+  return entries;
 }
 
 }  // namespace stackgate::compose

@@ -1,6 +1,7 @@
 // yaml-cpp -> Node. See yaml_reader.h for what is resolved here.
 #include "compose/yaml_reader.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -210,6 +211,46 @@ class CancellableText : public std::streambuf {
   size_t m_offset = 0;
 };
 
+// yaml-cpp 0.7's LoadAll never returns on some invalid documents (a file
+// that is just ","): the parser hands out the same empty document again and
+// again without consuming anything, and LoadAll collects them until memory
+// runs out (fixed upstream after 0.7: LoadAll stops at the first empty
+// document). Found by tests/fuzz/compose_loader_fuzz. This pass sees only
+// events, no nodes, and reports where the parser got stuck: a document that
+// starts where the previous one started.
+class StuckParser final : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> stuck_at;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (m_previous && m_previous->pos == mark.pos) stuck_at = mark;
+    m_previous = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  std::optional<YAML::Mark> m_previous;
+};
+
+// Where yaml-cpp would loop forever on `text`, if it would (may throw
+// YAML::ParserException like LoadAll).
+std::optional<YAML::Mark> find_stuck_parser(std::string_view text) {
+  CancellableText buffer(text);
+  std::istream in(&buffer);
+  YAML::Parser parser(in);
+  StuckParser events;
+  while (!events.stuck_at && parser.HandleNextDocument(events)) {
+  }
+  return events.stuck_at;
+}
+
 // go-yaml, and so Docker Compose, rejects a file that is not UTF-8; so do
 // we, before a stray byte can reach a name, a reason or a JSON report.
 std::optional<util::ConfigError> check_utf8(std::string_view text, const std::string& file) {
@@ -237,6 +278,11 @@ YamlDocuments read_yaml(std::string_view text, const std::string& file) {
   }
   std::vector<YAML::Node> docs;
   try {
+    if (auto stuck = find_stuck_parser(text)) {
+      SourceLocation where{file, stuck->line + 1, stuck->column + 1};
+      out.errors.push_back(util::ConfigError{where, "invalid YAML: cannot parse past this point"});
+      return out;
+    }
     CancellableText buffer(text);
     std::istream in(&buffer);
     docs = YAML::LoadAll(in);

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "util/duration.h"
+#include "util/sanitize.h"
 #include "util/strings.h"
 
 namespace stackgate::spec {
@@ -18,7 +19,7 @@ namespace {
 
 std::expected<std::string, std::string> read_secret_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected("cannot read password_file " + path + ": " + std::strerror(errno));
+  if (!in) return std::unexpected("cannot read password_file " + util::sanitize(path) + ": " + std::strerror(errno));
   std::ostringstream content;
   content << in.rdbuf();
   std::string secret = content.str();
@@ -105,7 +106,9 @@ std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text) {
   if (!url) return std::unexpected(url.error());
   ProbeSpec spec;
   auto fail = [&](const std::string& option, const std::string& value, const std::string& why) {
-    return std::unexpected("bad " + option + " '" + value + "' in " + url->redacted() + ": " + why);
+    // The value and the reason may quote decoded bytes of the URL: printable only.
+    return std::unexpected("bad " + option + " '" + util::sanitize(value) + "' in " + url->redacted() + ": " +
+                           util::sanitize(why));
   };
   std::optional<std::string> password_file;
   std::vector<std::pair<std::string, std::string>> own;

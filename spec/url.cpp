@@ -189,8 +189,10 @@ std::string Url::redacted() const {
 }
 
 std::expected<Url, std::string> parse_url(std::string_view text) {
+  // `what` may quote a piece of the URL (a host, a port): sanitised like the
+  // rest, since errors are printed as they are.
   auto fail = [&](const std::string& what) {
-    return std::unexpected(what + " in " + redact_text(text));
+    return std::unexpected(util::sanitize(what) + " in " + redact_text(text));
   };
   Url url;
   url.text = std::string(text);
@@ -201,7 +203,7 @@ std::expected<Url, std::string> parse_url(std::string_view text) {
   url.scheme = util::to_lower(text.substr(0, sep));
   const auto& schemes = known_schemes();
   if (std::find(schemes.begin(), schemes.end(), url.scheme) == schemes.end()) {
-    std::string msg = "unknown scheme '" + url.scheme + "'";
+    std::string msg = "unknown scheme '" + util::sanitize(url.scheme) + "'";
     if (auto suggestion = util::closest_match(url.scheme, schemes)) msg += " (did you mean '" + *suggestion + "'?)";
     return std::unexpected(msg);
   }

@@ -92,7 +92,32 @@ TEST_CASE("dotenv: errors name the line", "[dotenv]") {
   CHECK(unterminated.error().line == 3);
   CHECK(unterminated.error().message == "unterminated quoted value \"open");
 
+  // Found by tests/fuzz/dotenv_fuzz (corpus/dotenv/regress-nul-in-key): a
+  // control byte in a key was quoted raw.
+  auto control = parse_dotenv(std::string("bad ke\t\0\0\0y=v\n", 14), lookup_in({}));
+  REQUIRE_FALSE(control);
+  CHECK(control.error().message == "unexpected character '\\x00' in variable name \"bad ke\\t\\x00\"");
+  auto escape = parse_dotenv("K\x1b[2J=v\n", lookup_in({}));
+  REQUIRE_FALSE(escape);
+  CHECK(escape.error().message == "unexpected character '\\x1b' in variable name \"K\\x1b\"");
+
   auto space = parse_dotenv("MY KEY=1\n", lookup_in({}));
   REQUIRE_FALSE(space);
   CHECK(space.error().message == "key \"MY ...\" cannot contain a space");
+}
+
+TEST_CASE("dotenv: a value doubling itself line by line stops at 128 KiB", "[dotenv]") {
+  // Found by tests/fuzz/dotenv_fuzz (corpus/dotenv/regress-doubling-value):
+  // each A=$A$A doubles A, so 40 lines asked for a terabyte.
+  std::string text = "A=x\n";
+  for (int i = 0; i < 40; ++i) text += "A=$A$A\n";
+  auto doubled = parse_dotenv(text, lookup_in({}));
+  REQUIRE_FALSE(doubled);
+  CHECK(doubled.error().line == 19);  // 2^17 = 128 KiB is fine, 2^18 is not
+  CHECK(doubled.error().message.starts_with("value longer than 128 KiB after interpolation"));
+
+  std::string big(128 * 1024, 'v');
+  auto at_limit = parse_dotenv("B=" + big + "\n", lookup_in({}));
+  REQUIRE(at_limit);
+  CHECK(at_limit->front().second.size() == 128 * 1024);
 }

@@ -130,6 +130,23 @@ TEST_CASE("yaml: syntax errors carry yaml-cpp's position", "[yaml]") {
   CHECK(docs.errors[0].message.starts_with("invalid YAML: "));
 }
 
+TEST_CASE("yaml: a document yaml-cpp cannot get past is an error, not an endless loop", "[yaml]") {
+  // Found by tests/fuzz/compose_loader_fuzz (corpus/compose_loader/regress-comma-hang):
+  // yaml-cpp 0.7's LoadAll looped forever on ",", allocating as it went.
+  YamlDocuments comma = read_yaml(",", "c.yaml");
+  REQUIRE(comma.errors.size() == 1);
+  CHECK(comma.errors[0].format() == "c.yaml:1:1: error: invalid YAML: cannot parse past this point");
+
+  YamlDocuments second = read_yaml("services: {}\n---\n,\n", "c.yaml");
+  REQUIRE(second.errors.size() == 1);
+  CHECK(second.errors[0].where.line == 3);
+  CHECK(second.documents.empty());
+
+  YamlDocuments fine = read_yaml("a: 1\n---\nb: 2\n---\n", "c.yaml");
+  CHECK(fine.errors.empty());
+  CHECK(fine.documents.size() == 2);
+}
+
 TEST_CASE("yaml: an alias bomb is refused", "[yaml]") {
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   char prev = 'a';

@@ -554,3 +554,108 @@ TEST_CASE("max_latency leaves not_yet and fatal answers their own reason", "[max
   CHECK(slow.verdict == Verdict::not_yet);
   CHECK(slow.reason == "answered in 1m2.5s, slower than max_latency=1s");
 }
+
+namespace {
+
+// A probe whose check() blocks until the test opens the gate (or 5 s pass):
+// an attempt stuck on a server that never answers, on a real thread.
+struct Gate {
+  std::mutex mutex;
+  std::condition_variable opened_cv;
+  bool opened = false;
+  int entered = 0;
+  int left = 0;
+  void open() {
+    {
+      std::lock_guard lock(mutex);
+      opened = true;
+    }
+    opened_cv.notify_all();
+  }
+  // Bounded: true once `n` calls have returned from check().
+  bool wait_left(int n) {
+    std::unique_lock lock(mutex);
+    return opened_cv.wait_for(lock, 5s, [&] { return left >= n; });
+  }
+};
+
+struct BlockingProbe final : stackgate::probes::Probe {
+  explicit BlockingProbe(std::shared_ptr<Gate> gate) : m_gate(std::move(gate)) {}
+  stackgate::probes::Outcome check(stackgate::probes::Millis) override {
+    std::unique_lock lock(m_gate->mutex);
+    ++m_gate->entered;
+    m_gate->opened_cv.notify_all();
+    m_gate->opened_cv.wait_for(lock, 5s, [this] { return m_gate->opened; });
+    ++m_gate->left;
+    m_gate->opened_cv.notify_all();
+    return stackgate::probes::Outcome::ready();
+  }
+  std::shared_ptr<Gate> m_gate;  // shared: the attempt outlives the test's scope
+};
+
+}  // namespace
+
+TEST_CASE("with real threads an attempt that returns after the run ended posts into a live inbox",
+          "[scheduler][threads]") {
+  // The run writes the attempt off and returns; the attempt's thread then
+  // finishes and posts its outcome. Under ThreadSanitizer (./run test's TSan
+  // stage) this checks the hand-over between the two threads.
+  auto gate = std::make_shared<Gate>();
+  stackgate::gate::SteadyClock clock;
+  stackgate::gate::ThreadExecutor executor;
+  FakeReporter reporter;
+  ProbeTask task;
+  task.probe = std::make_shared<BlockingProbe>(gate);
+  task.target = "tcp://stuck:1";
+  task.options.window = {1, 0ms};
+  task.options.timeout = 20ms;
+  SchedulerOptions options;
+  options.max_attempts = 1;
+  options.gate_levels = false;
+  options.stuck_grace = 10ms;
+  {
+    Scheduler scheduler(clock, executor, reporter, options);
+    auto result = scheduler.run({LevelTasks{ServiceTasks{"stuck", {task}}}});
+    CHECK(result.status == RunStatus::not_ready);
+    REQUIRE(result.probes.size() == 1);
+    CHECK(result.probes[0].last_reason == "no answer within 20ms");
+  }
+  gate->open();
+  CHECK(gate->wait_left(1));
+}
+
+TEST_CASE("with real threads a cancel set by another thread stops the run", "[scheduler][threads]") {
+  // What the signal handler thread does: set the flag, wake the clock, while
+  // attempts run on their own threads.
+  auto gate = std::make_shared<Gate>();
+  stackgate::gate::SteadyClock clock;
+  stackgate::gate::ThreadExecutor executor;
+  FakeReporter reporter;
+  LevelTasks level;
+  for (int i = 0; i < 3; ++i) {
+    ProbeTask task;
+    task.probe = std::make_shared<BlockingProbe>(gate);
+    task.target = "tcp://s" + std::to_string(i) + ":1";
+    task.options.timeout = 10s;
+    level.push_back({"s" + std::to_string(i), {task}});
+  }
+  SchedulerOptions options;
+  options.timeout = 20s;
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    // Cancel once every attempt is inside check() (bounded: 5 s).
+    {
+      std::unique_lock lock(gate->mutex);
+      gate->opened_cv.wait_for(lock, 5s, [&] { return gate->entered >= 3; });
+    }
+    cancel.store(true);
+    clock.wake();
+  });
+  Scheduler scheduler(clock, executor, reporter, options);
+  auto result = scheduler.run({level}, &cancel);
+  canceller.join();
+  CHECK(result.status == RunStatus::cancelled);
+  CHECK(result.elapsed < 5s);
+  gate->open();
+  CHECK(gate->wait_left(3));
+}

@@ -142,6 +142,8 @@ TEST_CASE("bad common options are reported exactly", "[spec][errors]") {
       {"redis://:pw@cache?interval=x",
        "bad interval 'x' in redis://:***@cache?interval=x: expected a number in duration 'x'"},
       {"tcp://db:99999?timeout=1s", "bad port '99999' in tcp://db:99999?timeout=1s"},
+      // A decoded control byte is quoted escaped, not raw (tests/fuzz/url_fuzz).
+      {"tcp://db:5432?timeout=%1b", "bad timeout '\\x1b' in tcp://db:5432?timeout=%1b: expected a number in duration '\\x1b'"},
   }));
   CHECK(error_of(text) == error);
 }

@@ -202,6 +202,15 @@ TEST_CASE("parse errors are one exact line without the password", "[url][errors]
   CHECK(error_of(text) == error);
 }
 
+TEST_CASE("parse errors quote pieces of the URL sanitised", "[url][errors]") {
+  // Found by tests/fuzz/url_fuzz (corpus/url/regress-unknown-scheme-nul-byte):
+  // the unknown scheme and bad host or port were quoted raw, so a URL from a
+  // compose file could put a NUL or an escape sequence on the terminal.
+  CHECK(error_of(std::string("c\0lickhouse://db", 16)) == "unknown scheme 'c\\x00lickhouse' (did you mean 'clickhouse'?)");
+  CHECK(error_of("tcp://db:\x1b[31m") == "bad port '\\x1b[31m' in tcp://db:\\x1b[31m");
+  CHECK(error_of("postgres://[::1\x07/db") == "unterminated IPv6 address '[::1\\x07' in postgres://[::1\\x07/db");
+}
+
 TEST_CASE("default ports and known schemes agree", "[url]") {
   using stackgate::spec::default_port;
   using stackgate::spec::known_schemes;

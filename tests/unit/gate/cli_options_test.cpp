@@ -21,7 +21,7 @@ std::variant<Options, int> parse(std::vector<const char*> args, std::string* err
 
 }  // namespace
 
-TEST_CASE("--window fills the fields it leaves out from the defaults", "[cli]") {
+TEST_CASE("the --window option fills the fields it leaves out from the defaults", "[cli]") {
   auto parsed = parse({"wait", "--window", "stable_for=250ms"});
   REQUIRE(std::holds_alternative<Options>(parsed));
   CHECK(std::get<Options>(parsed).window->passes == 2);

@@ -163,9 +163,8 @@ class DotenvParser {
       }
       return chars;
     }
-    size_t eol = m_text.find('\n', m_pos);
-    return fail(statement, "unterminated quoted value " +
-                               m_text.substr(m_pos, eol == std::string::npos ? std::string::npos : eol - m_pos));
+    // The value itself is not quoted back: a .env holds passwords.
+    return fail(statement, std::string("unterminated quoted value: the opening ") + quote + " is never closed");
   }
 
   std::expected<std::string, DotenvError> interpolate(const std::string& value, size_t statement) {

@@ -77,7 +77,7 @@ TEST_CASE("errors: an env_file with a syntax error names its line", "[errors]") 
   t.write("app.env", "A=1\nB=\"open\n");
   auto r = t.load();
   REQUIRE_FALSE(r);
-  CHECK(format_errors(r.error()) == t.path("app.env") + ":2: error: unterminated quoted value \"open");
+  CHECK(format_errors(r.error()) == t.path("app.env") + ":2: error: unterminated quoted value: the opening \" is never closed");
 }
 
 TEST_CASE("errors: unknown service key with a suggestion", "[errors]") {

@@ -150,7 +150,7 @@ void check_probes(const compose::Project& project, const compose::InferOptions& 
         out.push_back(util::Diagnostic(ip.where, "service " + quoted(name) + ": " + url.error()));
         continue;
       }
-      if (auto spec = spec::parse_probe_spec(ip.url); !spec) {
+      if (auto spec = spec::probe_spec_from(std::move(*url)); !spec) {
         out.push_back(util::warning(ip.where, "service " + quoted(name) + ": " + spec.error()));
       }
     }

@@ -52,8 +52,14 @@ Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const
           PlannedProbe pp;
           pp.url = ip.url;
           pp.settings = ip.settings;
-          pp.target = redact_url(ip.url);
-          if (auto parsed = spec::parse_url(ip.url)) pp.type = parsed->scheme;
+          if (auto parsed = spec::parse_url(ip.url)) {
+            pp.type = parsed->scheme;
+            pp.target = parsed->redacted();
+            pp.parsed = std::move(*parsed);
+          } else {
+            pp.target = util::redact_url(ip.url);
+            pp.parse_error = parsed.error();
+          }
           pp.kind = ip.kind;
           pp.provenance = ip.provenance;
           pp.where = ip.where;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,12 +17,15 @@
 #include "compose/infer.h"
 #include "compose/model.h"
 #include "gate/graph.h"
+#include "spec/url.h"
 #include "util/diagnostics.h"
 
 namespace stackgate::gate {
 
 struct PlannedProbe {
   std::string url;     // as inferred; may hold a password: never print it
+  std::optional<spec::Url> parsed;  // `url` parsed, once, when the plan is made
+  std::string parse_error;          // why it did not parse (then `parsed` is empty)
   std::string type;    // URL scheme ("postgres"), "" when the URL does not parse
   std::string target;  // redacted URL: the printable form
   std::string kind;    // "x-stackgate", "label", "image", "ports", "kafka-group"

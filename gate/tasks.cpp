@@ -29,7 +29,8 @@ std::expected<std::vector<LevelTasks>, util::ConfigErrors> build_tasks(const Pla
       ServiceTasks tasks{name, {}};
       for (const PlannedProbe& pp : planned.probes) {
         std::string prefix = "service \"" + name + "\": ";
-        auto spec = spec::parse_probe_spec(pp.url);
+        auto spec = pp.parsed ? spec::probe_spec_from(*pp.parsed)
+                              : std::expected<spec::ProbeSpec, std::string>(std::unexpect, pp.parse_error);
         if (!spec) {
           errors.push_back({pp.where, prefix + spec.error()});
           continue;

@@ -104,6 +104,11 @@ std::string format_settings(const ProbeSettings& settings) {
 std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text) {
   auto url = parse_url(text);
   if (!url) return std::unexpected(url.error());
+  return probe_spec_from(std::move(*url));
+}
+
+std::expected<ProbeSpec, std::string> probe_spec_from(Url parsed) {
+  std::optional<Url> url(std::move(parsed));
   ProbeSpec spec;
   auto fail = [&](const std::string& option, const std::string& value, const std::string& why) {
     // The value and the reason may quote decoded bytes of the URL: printable only.

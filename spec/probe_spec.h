@@ -83,4 +83,7 @@ std::string format_settings(const ProbeSettings& settings);
 /// unknown unit 'x' in duration '5x'".
 std::expected<ProbeSpec, std::string> parse_probe_spec(std::string_view text);
 
+/// parse_probe_spec for a URL already parsed (the plan parses each once).
+std::expected<ProbeSpec, std::string> probe_spec_from(Url url);
+
 }  // namespace stackgate::spec

@@ -57,6 +57,9 @@ checked=0
 for e in "${elfs[@]}"; do
   for needed in $(readelf -d "$e" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
     path=$(ldd "$e" | awk -v n="$needed" '$1 == n && $3 ~ /^\// {print $3; exit}')
+    # The dynamic loader (NEEDED when the binary calls into ld.so, e.g. for
+    # __tls_get_addr) is listed by ldd by its path alone.
+    [ -n "$path" ] || path=$(ldd "$e" | awk -v n="/$needed" '$1 ~ /^\// && substr($1, length($1) - length(n) + 1) == n {print $1; exit}')
     [ -n "$path" ] || { fail "$(basename "$e"): $needed does not resolve on this host"; continue; }
     # dpkg -S knows the path Debian installed (merged /usr: /lib -> /usr/lib).
     owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null || dpkg -S "${path#/usr}" 2>/dev/null || dpkg -S "/usr$path" 2>/dev/null)

@@ -4,7 +4,8 @@
 # stack, then names the cause while the lock is held: the SQLite probe *not
 # yet* with "database is locked" and the HTTP probe through nginx timed out
 # (the app's request waits on the lock), not a bare 502; passes again once the
-# lock is released.
+# lock is released. A lock held for 5 s: the app answers 200 only when it
+# ends, and `check ...?max_latency=2s` names the latency instead of passing.
 set -uo pipefail
 source "$E2E_DIR/lib/common.sh"
 name=sqlite-lock
@@ -63,6 +64,21 @@ rc=$?
 python3 "$check" "$out/released.json" app sqlite --state ready &&
   python3 "$check" "$out/released.json" nginx http --state ready ||
   { e2e_fail $name "report after the release is wrong (see log)"; exit 1; }
+echo "---- a shorter lock: the app answers, but only when it is released (max_latency=2s)"
+docker exec "$app" rm -f /tmp/unlock
+docker exec -d "$app" python3 /scenario/hold_lock.py /data/app.db 5
+wait_until 20 "the lock held" docker exec "$app" test -f /tmp/locked ||
+  { dump_logs "$app"; e2e_fail $name "the lock holder did not take the lock again"; exit 1; }
+slow=$(bounded 60 docker run --rm --network "${P}_default" "$STACKGATE_IMAGE" \
+  check 'http://nginx/api/items?json=ok:true&timeout=15s&max_latency=2s' 2>&1)
+rc=$?
+echo "check with max_latency=2s exited $rc: $slow"
+[ "$rc" = 1 ] || { e2e_fail $name "check with max_latency=2s exited $rc, expected 1"; exit 1; }
+grep -Eq 'answered in [0-9.]+s, slower than max_latency=2s' <<<"$slow" ||
+  { e2e_fail $name "check does not name the latency (slower than max_latency=2s): $slow"; exit 1; }
+wait_until 20 "the short lock released" bash -c "! docker exec '$app' test -f /tmp/locked" ||
+  { e2e_fail $name "the short lock was not released"; exit 1; }
+
 echo "---- the app's own view of the lock"
 docker logs "$app" 2>&1 | grep 'api/items' | tail -5 | sed 's/^/    /'
 e2e_pass $name

@@ -7,7 +7,6 @@
 
 namespace stackgate::compose::infer_detail {
 
-
 std::optional<EnvHit> env(const Service& service, std::initializer_list<std::string_view> names) {
   for (std::string_view name : names) {
     auto it = service.environment.find(std::string(name));

@@ -31,9 +31,7 @@ class Backoff {
 
   /// The delay before the next attempt, after a not_yet of `kind`.
   Millis next(RetryKind kind) {
-    Millis cap = kind == RetryKind::refused ? m_refused_cap
-                 : kind == RetryKind::lookup ? m_lookup_cap
-                                             : m_answered_cap;
+    Millis cap = kind == RetryKind::refused ? m_refused_cap : kind == RetryKind::lookup ? m_lookup_cap : m_answered_cap;
     Millis d = m_current.count() == 0 ? m_first : m_current * 2;
     m_current = std::clamp(d, m_first, cap);
     return m_current;

@@ -38,5 +38,4 @@ struct LintOptions {
 std::vector<Finding> lint_project(const compose::Project& project, const compose::InferOptions& infer,
                                   const LintOptions& options = {});
 
-
 }  // namespace stackgate::gate

@@ -165,8 +165,8 @@ class TtyReporter final : public Reporter {
   std::vector<ProbeStatus> m_rows;
   std::vector<std::chrono::steady_clock::time_point> m_started;  // per row, when its level started
   std::chrono::steady_clock::time_point m_last_draw{};
-  TermSize m_size;      // the size the region was laid out for
-  int m_region = 0;     // rows reserved at the bottom; 0: no region on screen
+  TermSize m_size;   // the size the region was laid out for
+  int m_region = 0;  // rows reserved at the bottom; 0: no region on screen
   bool m_finished = false;
 };
 

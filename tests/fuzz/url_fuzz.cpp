@@ -109,7 +109,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const std::string& common : k_common_options) FUZZ_CHECK(key != common, "common option left in query: " + key);
   }
   if (spec->timeout) FUZZ_CHECK(spec->timeout->count() > 0, "timeout not positive");
-  if (spec->window) FUZZ_CHECK(spec->window->passes >= 1, "passes < 1");
+  if (spec->window.passes) FUZZ_CHECK(*spec->window.passes >= 1, "passes < 1");
+  if (spec->max_latency) FUZZ_CHECK(spec->max_latency->count() > 0, "max_latency not positive");
   FUZZ_CHECK(spec->url.password == url->password, "parse_probe_spec changed the password");
   return 0;
 }

@@ -113,12 +113,12 @@ std::string FakePostgres::row(const std::vector<std::string>& values) {
   put_int16(data, static_cast<uint16_t>(values.size()));
   for (size_t i = 0; i < values.size(); ++i) {
     description += cstring("c" + std::to_string(i));
-    put_int32(description, 0);   // table oid
-    put_int16(description, 0);   // column number
-    put_int32(description, 25);  // type oid: text
-    put_int16(description, 0xffff);  // type size: variable
+    put_int32(description, 0);           // table oid
+    put_int16(description, 0);           // column number
+    put_int32(description, 25);          // type oid: text
+    put_int16(description, 0xffff);      // type size: variable
     put_int32(description, 0xffffffff);  // type modifier: none
-    put_int16(description, 0);   // text format
+    put_int16(description, 0);           // text format
     put_int32(data, static_cast<uint32_t>(values[i].size()));
     data += values[i];
   }
@@ -150,9 +150,7 @@ void FakePostgres::serve() {
 }
 
 void FakePostgres::converse(int client) {
-  auto send_all = [client](const std::string& bytes) {
-    ::send(client, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-  };
+  auto send_all = [client](const std::string& bytes) { ::send(client, bytes.data(), bytes.size(), MSG_NOSIGNAL); };
   // Start-up packets have no type byte: length, then a code or the protocol version.
   while (true) {
     char header[4];

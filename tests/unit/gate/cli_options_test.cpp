@@ -170,10 +170,10 @@ TEST_CASE("serve's actions: commands split like Compose's command:, cooldown, ca
   CHECK(defaults.max_actions_per_hour == 6);
   CHECK(defaults.action_timeout == 1min);
 
-  Options o = std::get<Options>(parse({"serve", "--on-unhealthy", "sh -c 'echo \"$STACKGATE_SERVICE\" down'",
-                                       "--on-recover", "/usr/local/bin/notify --up", "--restart-unhealthy",
-                                       "--action-cooldown", "30s", "--max-actions-per-hour", "2", "--action-timeout",
-                                       "10s"}));
+  Options o =
+      std::get<Options>(parse({"serve", "--on-unhealthy", "sh -c 'echo \"$STACKGATE_SERVICE\" down'", "--on-recover",
+                               "/usr/local/bin/notify --up", "--restart-unhealthy", "--action-cooldown", "30s",
+                               "--max-actions-per-hour", "2", "--action-timeout", "10s"}));
   CHECK(o.on_unhealthy == std::vector<std::string>{"sh", "-c", "echo \"$STACKGATE_SERVICE\" down"});
   CHECK(o.on_recover == std::vector<std::string>{"/usr/local/bin/notify", "--up"});
   CHECK(o.restart_unhealthy);

@@ -124,7 +124,8 @@ TEST_CASE("the TTY table pins its region under a scrolling margin and redraws at
   std::ostringstream out;
   auto now = std::chrono::steady_clock::time_point{} + 1h;
   stackgate::gate::TermSize size{120, 20};
-  TtyReporter r(out, "api", [&] { return size; }, 100ms, [&] { return now; });
+  TtyReporter r(
+      out, "api", [&] { return size; }, 100ms, [&] { return now; });
   ProbeStatus p = db_status(0, 0ms, Outcome::ready());
   p.last_verdict.reset();
   p.last_reason.clear();
@@ -132,10 +133,14 @@ TEST_CASE("the TTY table pins its region under a scrolling margin and redraws at
   r.run_started({p});
   std::string first = out.str();
   // Two rows reserved (header + db): newlines, margin rows 1..18, back up 2.
-  CHECK(first.rfind("\n\n\x1b" "7\x1b[1;18r\x1b" "8\x1b[2A", 0) == 0);
+  CHECK(first.rfind("\n\n\x1b"
+                    "7\x1b[1;18r\x1b"
+                    "8\x1b[2A",
+                    0) == 0);
   CHECK(first.find("\x1b[19;1H\x1b[2K\x1b[1mSERVICE") != std::string::npos);
   CHECK(first.find("\x1b[20;1H\x1b[2K") != std::string::npos);
-  CHECK(std::string_view(first).ends_with("\x1b" "8"));  // the cursor goes back above the region
+  CHECK(std::string_view(first).ends_with("\x1b"
+                                          "8"));  // the cursor goes back above the region
 
   r.level_started(0, {"db"});  // within 100 ms of the last draw: no redraw
   CHECK(out.str() == first);
@@ -143,7 +148,9 @@ TEST_CASE("the TTY table pins its region under a scrolling margin and redraws at
   Outcome refused = Outcome::not_yet("connection refused", true);
   r.attempt_finished(db_status(1, 150ms, refused), refused, 1ms);
   std::string second = out.str().substr(first.size());
-  CHECK(second.rfind("\x1b" "7\x1b[19;1H", 0) == 0);  // the region only: no margin again, no cursor-up
+  CHECK(second.rfind("\x1b"
+                     "7\x1b[19;1H",
+                     0) == 0);  // the region only: no margin again, no cursor-up
   CHECK(second.find("connection refused") != std::string::npos);
   CHECK(second.find("postgres://app:***@db:5432/app") != std::string::npos);
 
@@ -157,7 +164,8 @@ TEST_CASE("the TTY table lays itself out again when the terminal is resized", "[
   std::ostringstream out;
   auto now = std::chrono::steady_clock::time_point{} + 1h;
   stackgate::gate::TermSize size{80, 20};
-  TtyReporter r(out, "api", [&] { return size; }, 100ms, [&] { return now; });
+  TtyReporter r(
+      out, "api", [&] { return size; }, 100ms, [&] { return now; });
   std::vector<ProbeStatus> rows;
   for (int i = 0; i < 31; ++i) {
     ProbeStatus p = db_status(0, 0ms, Outcome::ready());
@@ -174,9 +182,15 @@ TEST_CASE("the TTY table lays itself out again when the terminal is resized", "[
   r.tick();
   std::string redrawn = out.str();
   // Close (margin reset, clear below the cursor), then open for 12 rows: 8 of region.
-  CHECK(redrawn.rfind("\x1b" "7\x1b[r\x1b" "8\x1b[J\n\n\n\n\n\n\n\n\x1b" "7\x1b[1;4r", 0) == 0);
+  CHECK(redrawn.rfind("\x1b"
+                      "7\x1b[r\x1b"
+                      "8\x1b[J\n\n\n\n\n\n\n\n\x1b"
+                      "7\x1b[1;4r",
+                      0) == 0);
   CHECK(redrawn.find("+25 more ready") != std::string::npos);
-  CHECK(std::string(TtyReporter::restore_sequence()) == "\x1b" "7\x1b[r\x1b" "8\x1b[J");
+  CHECK(std::string(TtyReporter::restore_sequence()) == "\x1b"
+                                                        "7\x1b[r\x1b"
+                                                        "8\x1b[J");
 
   RunResult result;
   result.status = RunStatus::released;
@@ -185,7 +199,10 @@ TEST_CASE("the TTY table lays itself out again when the terminal is resized", "[
   out.str("");
   r.finished(result);
   std::string final_text = out.str();
-  CHECK(final_text.rfind("\x1b" "7\x1b[r\x1b" "8\x1b[J", 0) == 0);  // the region goes away first
+  CHECK(final_text.rfind("\x1b"
+                         "7\x1b[r\x1b"
+                         "8\x1b[J",
+                         0) == 0);  // the region goes away first
   CHECK(std::string(TtyReporter::restore_sequence()).empty());
   // Then the final table once, every row, as plain scrolling lines.
   CHECK(final_text.find("SERVICE") == final_text.rfind("SERVICE"));
@@ -201,7 +218,8 @@ TEST_CASE("the TTY table lays itself out again when the terminal is resized", "[
 TEST_CASE("without a terminal size the TTY reporter prints log lines and the final table, no region",
           "[reporter][tty]") {
   std::ostringstream out;
-  TtyReporter r(out, "", [] { return stackgate::gate::TermSize{}; }, 0ms);
+  TtyReporter r(
+      out, "", [] { return stackgate::gate::TermSize{}; }, 0ms);
   ProbeStatus p = db_status(0, 0ms, Outcome::ready());
   r.run_started({p});
   r.tick();

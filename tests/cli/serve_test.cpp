@@ -590,13 +590,21 @@ TEST_CASE("an action still running when serve stops gets SIGTERM", "[serve][acti
   Listener upstream;
   std::string dir = temp_dir("stop");
   Process p(serve_argv({"--failures", "1", "--on-unhealthy",
-                        "sh -c 'trap \"echo terminated > " + dir + "/term; exit 0\" TERM; sleep 60 & wait'",
+                        "sh -c 'trap \"echo terminated > " + dir + "/term; exit 0\" TERM; touch " + dir +
+                            "/trapped; sleep 60 & wait'",
                         "tcp://127.0.0.1:" + std::to_string(upstream.port())}),
             base_env());
   std::string address = start_serve(p);
   REQUIRE(poll_get(address, "/readyz", [](const HttpAnswer& a) { return a.status == 200; }, 10s).status == 200);
   upstream.close();
   REQUIRE(p.wait_for_output([](const std::string&, const std::string& err) { return contains(err, "started 'sh'"); }, 10s));
+  // Stop serve only once the command's trap is set: a TERM before that ends
+  // sh at once, and nothing would be written (the race, not the fix, tested).
+  auto trapped = Steady::now() + 10s;
+  while (Steady::now() < trapped && !std::filesystem::exists(dir + "/trapped")) {
+    std::this_thread::sleep_for(20ms);  // poll
+  }
+  REQUIRE(std::filesystem::exists(dir + "/trapped"));
   p.signal(SIGTERM);
   CHECK(p.wait(2s) == 143);
   // The command's trap writes the file (before the fix it ran on, orphaned, for its full minute).

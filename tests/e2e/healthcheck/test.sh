@@ -37,7 +37,7 @@ web=$(cid "$P" web) api=$(cid "$P" api) pg=$(cid "$P" postgres) rd=$(cid "$P" re
 wait_until 60 "web healthy" sh -c "[ \"\$(docker inspect -f '{{.State.Health.Status}}' $web)\" = healthy ]" || {
   echo "web health: $(docker inspect -f '{{json .State.Health}}' "$web" | cut -c1-800)"
   e2e_fail $name "web never became healthy"; exit 1; }
-if docker logs "$api" 2>&1 | grep -q FATAL; then
+if grep -q FATAL <<<"$(docker logs "$api" 2>&1)"; then
   e2e_fail $name "api crashed: $(docker logs "$api" 2>&1 | grep FATAL | head -1 | cut -c1-200)"; exit 1
 fi
 # api started only after postgres finished its init restart.

@@ -32,7 +32,7 @@ gate_rc=$(docker inspect -f '{{.State.ExitCode}}' "$gate")
 wait_until 30 "backend serving" sh -c "docker logs '$backend' 2>&1 | grep -qE 'all upstreams answered|FATAL'"
 sleep 2
 dump_logs "$backend"
-if docker logs "$backend" 2>&1 | grep -q FATAL || [ "$(docker inspect -f '{{.State.Running}}' "$backend")" != true ]; then
+if grep -q FATAL <<<"$(docker logs "$backend" 2>&1)" || [ "$(docker inspect -f '{{.State.Running}}' "$backend")" != true ]; then
   e2e_fail $name "backend crashed: $(docker logs "$backend" 2>&1 | grep FATAL | head -1 | cut -c1-300)"
   exit 1
 fi

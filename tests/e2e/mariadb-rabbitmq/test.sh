@@ -42,9 +42,9 @@ fail() { dump_logs $(docker ps -aq --filter "label=com.docker.compose.project=$P
 gate_rc=$(docker inspect -f '{{.State.ExitCode}}' "$gate")
 [ "$gate_rc" = 0 ] || fail "gate exited $gate_rc"
 wait_until 30 "app checked its upstreams" sh -c "docker logs '$app' 2>&1 | grep -qE 'all upstreams answered|FATAL'"
-docker logs "$app" 2>&1 | grep -q FATAL &&
+grep -q FATAL <<<"$(docker logs "$app" 2>&1)" &&
   fail "app crashed: $(docker logs "$app" 2>&1 | grep FATAL | head -1 | cut -c1-300)"
-docker logs "$app" 2>&1 | grep -q 'all upstreams answered' || fail "app never said its upstreams answered"
+grep -q 'all upstreams answered' <<<"$(docker logs "$app" 2>&1)" || fail "app never said its upstreams answered"
 grep -qE 'app-pw-3306|app-pw-5672|root-pw-7781' <<<"$(docker logs "$gate" 2>&1)" && fail "the gate printed a password"
 
 gate_end=$(finished_at "$gate") app_start=$(started_at "$app")
@@ -121,7 +121,7 @@ gate=$(cid "$P" gate) app=$(cid "$P" app) setup=$(cid "$P" setup)
 [ "$up_rc" = 0 ] && [ -n "$app" ] || fail "control run: compose up failed (exit $up_rc)"
 [ "$(docker inspect -f '{{.State.ExitCode}}' "$gate")" = 0 ] || fail "control run: the gate failed"
 wait_until 30 "control app checked its upstreams" sh -c "docker logs '$app' 2>&1 | grep -qE 'all upstreams answered|FATAL'"
-docker logs "$app" 2>&1 | grep -qE "FATAL: upstream amqp not ready: .*NOT_FOUND - no queue 'tasks'" ||
+grep -qE "FATAL: upstream amqp not ready: .*NOT_FOUND - no queue 'tasks'" <<<"$(docker logs "$app" 2>&1)" ||
   fail "control run: without the queue probe the app did not crash on the missing queue"
 wait_until 60 "control setup job finished" sh -c "[ \"\$(docker inspect -f '{{.State.Status}}' '$setup')\" = exited ]"
 declared=$(log_ts "$setup" "queue tasks declared") || fail "control run: the setup job never declared the queue"

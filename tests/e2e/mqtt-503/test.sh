@@ -19,7 +19,7 @@ fail() { dump_logs "$(cid "$P" health)" "$(cid "$P" backend)"; e2e_fail $name "$
 
 DC_TIMEOUT=120 dc "$P" "$F" up -d || fail "compose up failed"
 hc=$(cid "$P" health) be=$(cid "$P" backend) mq=$(cid "$P" mosquitto)
-addr=$(docker port "$hc" 9400/tcp | grep -m1 '^127\.0\.0\.1:') || fail "serve's port is not published"
+addr=$(grep -m1 '^127\.0\.0\.1:' <<<"$(docker port "$hc" 9400/tcp)") || fail "serve's port is not published"
 echo "serve at $addr"
 
 code() { curl -s -o /dev/null -w '%{http_code}' -m 2 "http://$addr$1"; }
@@ -40,7 +40,7 @@ wait_until 30 "health container healthy" bash -c "[ \"\$(docker inspect -f '{{.S
   fail "the compose healthcheck on /readyz never passed"
 echo "step 1: ready; /readyz?service=backend $(code '/readyz?service=backend')"
 # Targets still starting when serve came up (never healthy yet) were left alone.
-serve_log | grep -q 'restart' && fail "serve restarted something during start-up: $(serve_log | grep -m1 restart)"
+grep -q 'restart' <<<"$(serve_log)" && fail "serve restarted something during start-up: $(serve_log | grep -m1 restart)"
 before=$(started_at "$be")
 
 # 2. The broker goes away: the backend answers 503 {"mqtt": {"connected": false}}.
@@ -54,8 +54,8 @@ echo "step 2: backend unhealthy after $(fcalc "$(date +%s.%N) - $t_stop") s, $fa
 grep -q '503' <<<"$reason" || fail "the reason does not name the 503: $reason"
 [ "$(code /readyz)" = 503 ] || fail "/readyz is not 503 while the backend is unhealthy"
 [ "$(code '/readyz?service=nginx')" = 503 ] || fail "/readyz?service=nginx (closure: backend) is not 503"
-curl -s -m 2 "http://$addr/readyz" | grep -q '^backend http://nginx/api/health' || fail "/readyz's body does not list the backend"
-serve_log | grep -q 'backend http://nginx/api/health?status=200&timeout=3s: healthy -> unhealthy' ||
+grep -q '^backend http://nginx/api/health' <<<"$(curl -s -m 2 "http://$addr/readyz")" || fail "/readyz's body does not list the backend"
+grep -qF 'backend http://nginx/api/health?status=200&timeout=3s: healthy -> unhealthy' <<<"$(serve_log)" ||
   fail "serve did not log the transition"
 
 # 3. The action: serve restarts the backend's container through the Engine API.
@@ -74,7 +74,7 @@ wait_until 60 "backend healthy" is_state healthy || fail "backend never recovere
 wait_until 20 "/readyz 200 again" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -m 2 http://$addr/readyz)\" = 200 ]" ||
   fail "/readyz is not 200 after the recovery"
 echo "step 4: recovered $(fcalc "$(date +%s.%N) - $t_start") s after the broker was started"
-serve_log | grep -q 'backend http://nginx/api/health?status=200&timeout=3s: unhealthy -> healthy' ||
+grep -qF 'backend http://nginx/api/health?status=200&timeout=3s: unhealthy -> healthy' <<<"$(serve_log)" ||
   fail "serve did not log the recovery"
 
 # The restart was what helped: the first process lost its link and never

@@ -44,10 +44,10 @@ t0=$(date +%s.%N)
 bounded 120 docker stack deploy --resolve-image never -c stack.yaml "$S" || { e2e_fail $name "docker stack deploy failed"; exit 1; }
 
 tasks() { docker service ps --no-trunc --format '{{.Name}}|{{.CurrentState}}|{{.DesiredState}}|{{.Error}}' "${S}_$1" 2>/dev/null; }
-app_running() { tasks app | grep -q '|Running'; }
+app_running() { grep -q '|Running' <<<"$(tasks app)"; }
 app_served() {
   local c; c=$(docker ps -q --filter "label=com.docker.swarm.service.name=${S}_app" | head -1)
-  [ -n "$c" ] && docker logs "$c" 2>&1 | grep -q 'all upstreams answered'
+  [ -n "$c" ] && grep -q 'all upstreams answered' <<<"$(docker logs "$c" 2>&1)"
 }
 wait_until 180 "app serving" app_served
 served=$?
@@ -62,7 +62,7 @@ restarts=$(docker inspect -f '{{.RestartCount}}' "$c")
 echo "app: $n_tasks task(s), $failed not running, container restart count $restarts, up after $(fcalc "$(date +%s.%N) - $t0") s"
 [ "$n_tasks" = 1 ] && [ "$failed" = 0 ] && [ "$restarts" = 0 ] ||
   { e2e_fail $name "the gated app did not come up first time ($n_tasks tasks, $failed failed)"; exit 1; }
-if docker logs "$c" 2>&1 | grep -q FATAL; then e2e_fail $name "the gated app logged FATAL"; exit 1; fi
+if grep -q FATAL <<<"$(docker logs "$c" 2>&1)"; then e2e_fail $name "the gated app logged FATAL"; exit 1; fi
 
 # The control: without the wrapper the same app crashed (it really needs ordering).
 wait_until 30 "app-ungated finished" sh -c "docker service ps --format '{{.CurrentState}}' ${S}_app-ungated | grep -qE 'Failed|Complete'"

@@ -57,7 +57,7 @@ gated_run() {
   gate_rc=$(docker inspect -f '{{.State.ExitCode}}' "$gate")
   [ "$gate_rc" = 0 ] || { RUN_ERR="$what: gate exited $gate_rc"; return 1; }
   wait_until 30 "backend checked its upstreams" sh -c "docker logs '$backend' 2>&1 | grep -qE 'all upstreams answered|FATAL'"
-  if docker logs "$backend" 2>&1 | grep -q FATAL; then
+  if grep -q FATAL <<<"$(docker logs "$backend" 2>&1)"; then
     dump_logs "$backend"
     RUN_ERR="$what: backend crashed: $(docker logs "$backend" 2>&1 | grep FATAL | head -1 | cut -c1-300)"
     return 1

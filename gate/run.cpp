@@ -17,9 +17,6 @@
 #include <optional>
 #include <random>
 
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "compose/infer.h"
 #include "compose/loader.h"
 #include "gate/cli.h"
@@ -29,6 +26,7 @@
 #include "gate/graph.h"
 #include "gate/inverted_probe.h"
 #include "gate/lint.h"
+#include "gate/log.h"
 #include "gate/plan.h"
 #include "gate/plan_output.h"
 #include "gate/report_files.h"
@@ -50,13 +48,6 @@ namespace {
 SteadyClock& process_clock() {
   static SteadyClock* clock = new SteadyClock;
   return *clock;
-}
-
-void setup_logging(const Options& o) {
-  auto logger = spdlog::stderr_logger_mt("stackgate");
-  logger->set_pattern("%H:%M:%S.%e %l %v");
-  logger->set_level(o.verbose > 0 ? spdlog::level::debug : spdlog::level::warn);
-  spdlog::set_default_logger(logger);
 }
 
 std::string warning_text(const util::SourceLocation& where, const std::string& message) {
@@ -353,7 +344,7 @@ int cmd_gate(const Options& o, SignalWatcher& signals) {
   }
   apply_run_options(levels, o);
 
-  setup_logging(o);
+  log::init(o.verbose > 0);
   SchedulerOptions so;
   so.seed = std::random_device{}();
   Millis budget = o.timeout.value_or(smoke ? Millis{0} : k_default_wait_timeout);
@@ -409,7 +400,7 @@ int cmd_check(const Options& o, SignalWatcher& signals) {
   auto level = url_tasks(o.urls, defaults);
   // Not 2: Docker reserves it in HEALTHCHECK. A bad URL is unhealthy.
   if (!level) return k_exit_not_ready;
-  if (o.verbose > 0) setup_logging(o);
+  if (o.verbose > 0) log::init(o.verbose > 0);
 
   SchedulerOptions so;
   so.gate_levels = false;
@@ -491,7 +482,7 @@ int cmd_serve(const Options& o, SignalWatcher& signals) {
       for (const ProbeTask& task : service.probes) targets.push_back({service.name, task, interval_of(task)});
     }
   }
-  setup_logging(o);
+  log::init(o.verbose > 0);
   HealthThresholds thresholds{o.failures, o.successes};
   auto actions = serve_actions(o, project_name);
   if (!actions) return usage_error(actions.error());

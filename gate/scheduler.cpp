@@ -21,10 +21,10 @@
 #include <mutex>
 #include <random>
 
-#include <spdlog/spdlog.h>
 
 #include "gate/backoff.h"
 #include "gate/latency.h"
+#include "gate/log.h"
 #include "util/duration.h"
 #include "util/redact.h"
 #include "util/sanitize.h"
@@ -212,8 +212,10 @@ void Run::apply(Slot& slot, const probes::Outcome& answer) {
   std::string reason = util::sanitize(util::redact_text(outcome.reason));
   bool cut_short = slot.clipped && outcome.verdict == probes::Verdict::not_yet && st.attempts > 1;
   if (!cut_short || st.last_reason.empty()) st.last_reason = reason;
-  spdlog::debug("{} {} attempt {}: {} in {}: {}", st.service, st.target, st.attempts, probes::to_string(outcome.verdict),
-                util::format_duration(took), reason);
+  if (log::debug_enabled()) {
+    log::debug(st.service + " " + st.target + " attempt " + std::to_string(st.attempts) + ": " +
+               std::string(probes::to_string(outcome.verdict)) + " in " + util::format_duration(took) + ": " + reason);
+  }
 
   bool window_pass = false;
   switch (outcome.verdict) {

@@ -47,8 +47,11 @@ bool generic_image(const std::string& image) {
       "grafana/grafana", "prom/prometheus", "jaegertracing/all-in-one", "otel/opentelemetry-collector-contrib"};
   std::string repository = image_repository(image);
   if (repository.empty()) return false;
+  std::string_view unprefixed = std::string_view(repository).starts_with("library/")
+                                    ? std::string_view(repository).substr(8)
+                                    : std::string_view();
   for (std::string_view g : k_generic) {
-    if (repository == g || repository == "library/" + std::string(g)) return true;
+    if (repository == g || unprefixed == g) return true;
   }
   return false;
 }

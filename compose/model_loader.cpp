@@ -8,7 +8,9 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 #include <system_error>
+#include <unordered_map>
 
 #include "compose/dotenv.h"
 #include "compose/interpolation.h"
@@ -382,6 +384,24 @@ void ModelLoader::apply_includes(Node& doc, const std::string& file, const Model
 struct ModelLoader::ExtendsContext {
   std::map<std::string, Node> resolved;                     // "file#service" -> merged service
   std::map<std::string, std::optional<Node>> other_files;  // file -> its services
+  // Each services mapping's entries by name, built on first use: a lookup
+  // per link of every chain was a scan of all services (quadratic when many
+  // services extend others).
+  std::map<const Node*, std::unordered_map<std::string_view, const Node*>> by_name;
+
+  /// services.find(name), through the index. `services` must not change
+  /// while the context is in use.
+  const Node* find(const Node& services, std::string_view name) {
+    auto [it, added] = by_name.try_emplace(&services);
+    if (added) {
+      it->second.reserve(services.entries.size());
+      for (const MapEntry& e : services.entries) {
+        it->second.try_emplace(e.key, &e.value);  // the first of a key, as Node::find
+      }
+    }
+    auto found = it->second.find(name);
+    return found == it->second.end() ? nullptr : found->second;
+  }
 };
 
 void ModelLoader::apply_extends(Node& doc, const std::string& file, const ModelScope& scope) {
@@ -389,15 +409,21 @@ void ModelLoader::apply_extends(Node& doc, const std::string& file, const ModelS
   if (!services || !services->is_mapping()) {
     return;
   }
-  Node original = *services;
+  // Every chain is resolved against the services as written, so the results
+  // are kept aside and stored once all are made (no copy of the mapping).
   ExtendsContext context;
-  for (MapEntry& e : services->entries) {
+  std::vector<std::pair<size_t, Node>> results;
+  for (size_t i = 0; i < services->entries.size(); ++i) {
     if (util::cancel_requested()) {
       return;
     }
+    const MapEntry& e = services->entries[i];
     if (e.value.find("extends")) {
-      e.value = resolve_extends(e.key, original, file, scope, context);
+      results.emplace_back(i, resolve_extends(e.key, *services, file, scope, context));
     }
+  }
+  for (auto& [i, value] : results) {
+    services->entries[i].value = std::move(value);
   }
 }
 
@@ -448,7 +474,7 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
       base = done->second;
       break;
     }
-    const Node* local = cur_services->find(cur_name);
+    const Node* local = context.find(*cur_services, cur_name);
     if (!local) {
       base = Node::mapping();
       break;
@@ -497,7 +523,7 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
     const Node* next_services = cur_services;
     ModelScope next_scope = cur_scope;
     if (base_file == cur_file) {
-      if (!cur_services->find(base_name)) {
+      if (!context.find(*cur_services, base_name)) {
         std::string message = path + ": service \"" + base_name + "\" not found";
         std::vector<std::string> names;
         for (const MapEntry& e : cur_services->entries) {
@@ -522,7 +548,7 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
         base = std::move(result);
         break;
       }
-      if (!other->second->find(base_name)) {
+      if (!context.find(*other->second, base_name)) {
         stop(extends->where, path + ": service \"" + base_name + "\" not found in " + display_name(base_file));
         break;
       }

@@ -337,6 +337,29 @@ void merge_documents(Node& base, const Node& over) {
   });
 }
 
+void merge_documents(Node& base, Node&& over) {
+  if (!over.is_mapping()) {
+    return;
+  }
+  if (!base.is_mapping()) {
+    base = std::move(over);
+    return;
+  }
+  if (!base.entries.empty()) {
+    merge_documents(base, static_cast<const Node&>(over));
+    return;
+  }
+  // What merge_mapping makes of an empty base: every entry of `over` (its
+  // keys are unique) appended in order, as Node::set appends it.
+  base.entries.reserve(over.entries.size());
+  for (MapEntry& e : over.entries) {
+    if (e.key_where.line == 0) {
+      e.key_where = e.value.where;
+    }
+    base.entries.push_back(std::move(e));
+  }
+}
+
 void strip_tags(Node& node) {
   if (node.tag == NodeTag::override_) {
     node.tag = NodeTag::none;

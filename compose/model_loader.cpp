@@ -229,7 +229,7 @@ Node ModelLoader::load(const std::vector<std::string>& files, const ModelScope& 
         break;
       }
       process(doc, file, scope);
-      merge_documents(model, doc);
+      merge_documents(model, std::move(doc));
     }
     m_include_stack.pop_back();
   }
@@ -374,7 +374,7 @@ void ModelLoader::apply_includes(Node& doc, const std::string& file, const Model
     merge_documents(included_model, cached->second);
   }
   doc.erase("include");
-  merge_documents(included_model, doc);
+  merge_documents(included_model, std::move(doc));
   doc = std::move(included_model);
 }
 
@@ -441,7 +441,7 @@ std::optional<Node> ModelLoader::services_of_file(const std::string& file, const
         resolve_service_paths(e.value, scope.project_dir);
       }
     }
-    merge_documents(merged, doc);
+    merge_documents(merged, std::move(doc));
   }
   const Node* services = merged.find("services");
   return services && services->is_mapping() ? *services : Node::mapping();

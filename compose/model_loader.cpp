@@ -463,6 +463,7 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
   std::set<std::string> on_chain{chain.front()};
   bool clean = true;
   Node base;
+  const Node* resolved_base = nullptr;  // the chain met a service resolved before: its result, not a copy
 
   std::string cur_name = name;
   std::string cur_file = file;
@@ -471,7 +472,7 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
   for (;;) {
     std::string here = cur_file + "#" + cur_name;
     if (auto done = context.resolved.find(here); done != context.resolved.end()) {
-      base = done->second;
+      resolved_base = &done->second;
       break;
     }
     const Node* local = context.find(*cur_services, cur_name);
@@ -562,13 +563,24 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
     cur_services = next_services;
     cur_scope = std::move(next_scope);
   }
+  // Each result is stored once (in the context when clean) and the next
+  // link merges onto it there: no copy of a growing service per link.
+  const Node* current = resolved_base ? resolved_base : &base;
   for (auto link = links.rbegin(); link != links.rend(); ++link) {
-    base = merge_service(base, link->local);
+    Node merged = merge_service(*current, link->local);
     if (clean) {
-      context.resolved[link->key] = base;
+      Node& stored = context.resolved[link->key];  // a new entry: each key is resolved once
+      stored = std::move(merged);
+      current = &stored;
+    } else {
+      base = std::move(merged);
+      current = &base;
     }
   }
-  return base;
+  if (current == &base) {
+    return base;
+  }
+  return *current;
 }
 
 }  // namespace stackgate::compose

@@ -282,8 +282,12 @@ Node merge_service_field(std::string_view key, const Node& base, const Node& ove
     return append_unique(base, over, secret_target);
   }
   if (key == "depends_on" || key == "networks") {
+    // Only a list is converted: a mapping (what extends chains pass along,
+    // hundreds of entries long) is merged as it is, not copied first.
     bool depends_on = key == "depends_on";
-    return merge_default(to_target_map(base, depends_on), to_target_map(over, depends_on));
+    Node base_map = base.is_sequence() ? to_target_map(base, depends_on) : Node();
+    Node over_map = over.is_sequence() ? to_target_map(over, depends_on) : Node();
+    return merge_default(base.is_sequence() ? base_map : base, over.is_sequence() ? over_map : over);
   }
   if (key == "healthcheck") {
     return merge_healthcheck(base, over);

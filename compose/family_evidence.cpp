@@ -5,6 +5,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "compose/connection_refs.h"
 #include "compose/healthcheck_hint.h"
@@ -47,8 +49,11 @@ bool generic_image(const std::string& image) {
       "grafana/grafana", "prom/prometheus", "jaegertracing/all-in-one", "otel/opentelemetry-collector-contrib"};
   std::string repository = image_repository(image);
   if (repository.empty()) return false;
+  std::string_view unprefixed = std::string_view(repository).starts_with("library/")
+                                    ? std::string_view(repository).substr(8)
+                                    : std::string_view();
   for (std::string_view g : k_generic) {
-    if (repository == g || repository == "library/" + std::string(g)) return true;
+    if (repository == g || unprefixed == g) return true;
   }
   return false;
 }
@@ -292,33 +297,49 @@ FamilyDecision decide_family(const Project& project, const Service& service, con
       client_of.push_back(ref.family);
     }
   }
+  // Once per distinct image: a service that inherits a long depends_on
+  // through extends names hundreds of services of a few images.
+  std::unordered_map<std::string_view, ImageFamily> dependency_families;
   for (const Dependency& d : service.depends_on) {
     auto it = project.services.find(d.service);
     if (it != project.services.end()) {
-      ImageFamily f = image_family(it->second.image);
-      if (f != ImageFamily::unknown) client_of.push_back(f);
+      auto [known, added] = dependency_families.try_emplace(it->second.image, ImageFamily::unknown);
+      if (added) known->second = image_family(it->second.image);
+      if (known->second != ImageFamily::unknown) client_of.push_back(known->second);
     }
   }
   auto voided = [&](ImageFamily f) {
     return app_image || std::find(client_of.begin(), client_of.end(), f) != client_of.end();
   };
 
+  // The environment's variable `name`, without building a std::string for
+  // every name of the table when the environment is small (the usual case).
+  auto in_environment = [&](std::string_view name) -> const std::string* {
+    if (service.environment.size() > 8) {
+      auto it = service.environment.find(std::string(name));
+      return it == service.environment.end() ? nullptr : &it->first;
+    }
+    for (const auto& [key, unused] : service.environment) {
+      if (key == name) return &key;
+    }
+    return nullptr;
+  };
+  std::vector<int> ports = service.expose;
+  for (const PortMapping& p : service.ports) ports.push_back(p.target);
   for (const FamilyTraits& t : family_table()) {
     if (voided(t.family)) continue;
     for (std::string_view name : t.server_env) {
-      if (auto it = service.environment.find(std::string(name)); it != service.environment.end()) {
-        signals.push_back({t.family, 60, std::string(name) + " in environment" + env_where(service, it->first)});
+      if (const std::string* key = in_environment(name)) {
+        signals.push_back({t.family, 60, std::string(name) + " in environment" + env_where(service, *key)});
         break;
       }
     }
     for (std::string_view name : t.shared_env) {
-      if (auto it = service.environment.find(std::string(name)); it != service.environment.end()) {
-        signals.push_back({t.family, 25, std::string(name) + " in environment" + env_where(service, it->first)});
+      if (const std::string* key = in_environment(name)) {
+        signals.push_back({t.family, 25, std::string(name) + " in environment" + env_where(service, *key)});
         break;
       }
     }
-    std::vector<int> ports = service.expose;
-    for (const PortMapping& p : service.ports) ports.push_back(p.target);
     if (std::find(ports.begin(), ports.end(), t.client_port) != ports.end()) {
       signals.push_back({t.family, 20, "container port " + std::to_string(t.client_port)});
     }

@@ -273,11 +273,14 @@ ImageFamily image_family(std::string_view image) {
     }
   }
   // Mirrors: "mirror/docker.io/bitnami/redis", "proxy/library/postgres".
+  // (Compared in place: this runs for every service and its dependencies.)
   for (const FamilyTraits& t : k_families) {
     for (W rule : t.images) {
       bool namespaced = rule.find('/') != std::string_view::npos;
-      std::string suffix = (namespaced ? "/" : "/library/") + std::string(rule);
-      if (!rule.ends_with('*') && repository.ends_with(suffix)) return t.family;
+      W prefix = namespaced ? "/" : "/library/";
+      if (rule.ends_with('*') || !repository.ends_with(rule)) continue;
+      W before = W(repository).substr(0, repository.size() - rule.size());
+      if (before.ends_with(prefix)) return t.family;
     }
   }
   // Vendor forks and rebuilds: a word of the last component names exactly

@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 
 namespace stackgate::compose {
 
@@ -156,19 +157,69 @@ Node build_as_mapping(const Node& node) {
 // sides have.
 using FieldMerge = std::function<Node(std::string_view key, const Node& base, const Node& over)>;
 
+// The entries of a mapping being merged into, found by key. Small mappings
+// (a service's fields) are scanned; large ones (the services of two files,
+// `-f compose.yaml -f compose.override.yaml`) go through a hash index, since
+// a scan per key made that merge quadratic. Entries are only replaced or
+// appended while the index lives, and room for every appended one is
+// reserved up front, so the keys it points to never move.
+class EntryIndex {
+ public:
+  EntryIndex(Node& map, size_t to_append) : m_map(map) {
+    m_map.entries.reserve(m_map.entries.size() + to_append);
+    if (m_map.entries.size() + to_append > k_scan_limit) {
+      m_indexed = true;
+      m_by_key.reserve(m_map.entries.size() + to_append);
+      for (MapEntry& e : m_map.entries) {
+        m_by_key.try_emplace(e.key, &e);  // the first of a key, as Node::find
+      }
+    }
+  }
+
+  MapEntry* find(std::string_view key) {
+    if (!m_indexed) {
+      for (MapEntry& e : m_map.entries) {
+        if (e.key == key) return &e;
+      }
+      return nullptr;
+    }
+    auto it = m_by_key.find(key);
+    return it == m_by_key.end() ? nullptr : it->second;
+  }
+
+  /// Node::set: the value of an existing key is replaced (its position and
+  /// key position kept); a new key is appended.
+  void set(const MapEntry& e) {
+    if (MapEntry* existing = find(e.key)) {
+      existing->value = e.value;
+      return;
+    }
+    SourceLocation key_where = e.key_where.line == 0 ? e.value.where : e.key_where;
+    m_map.entries.push_back(MapEntry{e.key, std::move(key_where), e.value});
+    if (m_indexed) m_by_key.try_emplace(m_map.entries.back().key, &m_map.entries.back());
+  }
+
+ private:
+  static constexpr size_t k_scan_limit = 32;
+  Node& m_map;
+  bool m_indexed = false;
+  std::unordered_map<std::string_view, MapEntry*> m_by_key;
+};
+
 Node merge_mapping(const Node& base, const Node& over, const FieldMerge& field) {
   if (!base.is_mapping() || !over.is_mapping()) {
     return over;
   }
   Node out = base;
+  EntryIndex index(out, over.entries.size());
   for (const MapEntry& e : over.entries) {
-    Node* existing = out.find(e.key);
+    MapEntry* existing = index.find(e.key);
     if (e.value.tag == NodeTag::reset || e.value.tag == NodeTag::override_ || !existing ||
-        existing->tag == NodeTag::reset) {
-      out.set(e.key, e.value, e.key_where);
+        existing->value.tag == NodeTag::reset) {
+      index.set(e);
       continue;
     }
-    *existing = field(e.key, *existing, e.value);
+    existing->value = field(e.key, existing->value, e.value);
   }
   return out;
 }
@@ -231,8 +282,12 @@ Node merge_service_field(std::string_view key, const Node& base, const Node& ove
     return append_unique(base, over, secret_target);
   }
   if (key == "depends_on" || key == "networks") {
+    // Only a list is converted: a mapping (what extends chains pass along,
+    // hundreds of entries long) is merged as it is, not copied first.
     bool depends_on = key == "depends_on";
-    return merge_default(to_target_map(base, depends_on), to_target_map(over, depends_on));
+    Node base_map = base.is_sequence() ? to_target_map(base, depends_on) : Node();
+    Node over_map = over.is_sequence() ? to_target_map(over, depends_on) : Node();
+    return merge_default(base.is_sequence() ? base_map : base, over.is_sequence() ? over_map : over);
   }
   if (key == "healthcheck") {
     return merge_healthcheck(base, over);
@@ -284,6 +339,29 @@ void merge_documents(Node& base, const Node& over) {
     }
     return merge_mapping(b, o, [](std::string_view, const Node& bs, const Node& os) { return merge_service(bs, os); });
   });
+}
+
+void merge_documents(Node& base, Node&& over) {
+  if (!over.is_mapping()) {
+    return;
+  }
+  if (!base.is_mapping()) {
+    base = std::move(over);
+    return;
+  }
+  if (!base.entries.empty()) {
+    merge_documents(base, static_cast<const Node&>(over));
+    return;
+  }
+  // What merge_mapping makes of an empty base: every entry of `over` (its
+  // keys are unique) appended in order, as Node::set appends it.
+  base.entries.reserve(over.entries.size());
+  for (MapEntry& e : over.entries) {
+    if (e.key_where.line == 0) {
+      e.key_where = e.value.where;
+    }
+    base.entries.push_back(std::move(e));
+  }
 }
 
 void strip_tags(Node& node) {

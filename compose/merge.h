@@ -23,6 +23,9 @@ namespace stackgate::compose {
 
 /// Merges a whole document (top level) `over` into `base`.
 void merge_documents(Node& base, const Node& over);
+/// The same, taking `over`'s entries instead of copying them where it can
+/// (into an empty `base`: the first file of a project).
+void merge_documents(Node& base, Node&& over);
 
 /// The service definition `over` on top of `base`.
 Node merge_service(const Node& base, const Node& over);

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 #include <system_error>
+#include <unordered_map>
 
 #include "compose/dotenv.h"
 #include "compose/interpolation.h"
@@ -227,7 +229,7 @@ Node ModelLoader::load(const std::vector<std::string>& files, const ModelScope& 
         break;
       }
       process(doc, file, scope);
-      merge_documents(model, doc);
+      merge_documents(model, std::move(doc));
     }
     m_include_stack.pop_back();
   }
@@ -372,7 +374,7 @@ void ModelLoader::apply_includes(Node& doc, const std::string& file, const Model
     merge_documents(included_model, cached->second);
   }
   doc.erase("include");
-  merge_documents(included_model, doc);
+  merge_documents(included_model, std::move(doc));
   doc = std::move(included_model);
 }
 
@@ -382,6 +384,24 @@ void ModelLoader::apply_includes(Node& doc, const std::string& file, const Model
 struct ModelLoader::ExtendsContext {
   std::map<std::string, Node> resolved;                     // "file#service" -> merged service
   std::map<std::string, std::optional<Node>> other_files;  // file -> its services
+  // Each services mapping's entries by name, built on first use: a lookup
+  // per link of every chain was a scan of all services (quadratic when many
+  // services extend others).
+  std::map<const Node*, std::unordered_map<std::string_view, const Node*>> by_name;
+
+  /// services.find(name), through the index. `services` must not change
+  /// while the context is in use.
+  const Node* find(const Node& services, std::string_view name) {
+    auto [it, added] = by_name.try_emplace(&services);
+    if (added) {
+      it->second.reserve(services.entries.size());
+      for (const MapEntry& e : services.entries) {
+        it->second.try_emplace(e.key, &e.value);  // the first of a key, as Node::find
+      }
+    }
+    auto found = it->second.find(name);
+    return found == it->second.end() ? nullptr : found->second;
+  }
 };
 
 void ModelLoader::apply_extends(Node& doc, const std::string& file, const ModelScope& scope) {
@@ -389,15 +409,21 @@ void ModelLoader::apply_extends(Node& doc, const std::string& file, const ModelS
   if (!services || !services->is_mapping()) {
     return;
   }
-  Node original = *services;
+  // Every chain is resolved against the services as written, so the results
+  // are kept aside and stored once all are made (no copy of the mapping).
   ExtendsContext context;
-  for (MapEntry& e : services->entries) {
+  std::vector<std::pair<size_t, Node>> results;
+  for (size_t i = 0; i < services->entries.size(); ++i) {
     if (util::cancel_requested()) {
       return;
     }
+    const MapEntry& e = services->entries[i];
     if (e.value.find("extends")) {
-      e.value = resolve_extends(e.key, original, file, scope, context);
+      results.emplace_back(i, resolve_extends(e.key, *services, file, scope, context));
     }
+  }
+  for (auto& [i, value] : results) {
+    services->entries[i].value = std::move(value);
   }
 }
 
@@ -415,7 +441,7 @@ std::optional<Node> ModelLoader::services_of_file(const std::string& file, const
         resolve_service_paths(e.value, scope.project_dir);
       }
     }
-    merge_documents(merged, doc);
+    merge_documents(merged, std::move(doc));
   }
   const Node* services = merged.find("services");
   return services && services->is_mapping() ? *services : Node::mapping();
@@ -437,6 +463,7 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
   std::set<std::string> on_chain{chain.front()};
   bool clean = true;
   Node base;
+  const Node* resolved_base = nullptr;  // the chain met a service resolved before: its result, not a copy
 
   std::string cur_name = name;
   std::string cur_file = file;
@@ -445,10 +472,10 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
   for (;;) {
     std::string here = cur_file + "#" + cur_name;
     if (auto done = context.resolved.find(here); done != context.resolved.end()) {
-      base = done->second;
+      resolved_base = &done->second;
       break;
     }
-    const Node* local = cur_services->find(cur_name);
+    const Node* local = context.find(*cur_services, cur_name);
     if (!local) {
       base = Node::mapping();
       break;
@@ -497,7 +524,7 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
     const Node* next_services = cur_services;
     ModelScope next_scope = cur_scope;
     if (base_file == cur_file) {
-      if (!cur_services->find(base_name)) {
+      if (!context.find(*cur_services, base_name)) {
         std::string message = path + ": service \"" + base_name + "\" not found";
         std::vector<std::string> names;
         for (const MapEntry& e : cur_services->entries) {
@@ -522,7 +549,7 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
         base = std::move(result);
         break;
       }
-      if (!other->second->find(base_name)) {
+      if (!context.find(*other->second, base_name)) {
         stop(extends->where, path + ": service \"" + base_name + "\" not found in " + display_name(base_file));
         break;
       }
@@ -536,13 +563,24 @@ Node ModelLoader::resolve_extends(const std::string& name, const Node& services,
     cur_services = next_services;
     cur_scope = std::move(next_scope);
   }
+  // Each result is stored once (in the context when clean) and the next
+  // link merges onto it there: no copy of a growing service per link.
+  const Node* current = resolved_base ? resolved_base : &base;
   for (auto link = links.rbegin(); link != links.rend(); ++link) {
-    base = merge_service(base, link->local);
+    Node merged = merge_service(*current, link->local);
     if (clean) {
-      context.resolved[link->key] = base;
+      Node& stored = context.resolved[link->key];  // a new entry: each key is resolved once
+      stored = std::move(merged);
+      current = &stored;
+    } else {
+      base = std::move(merged);
+      current = &base;
     }
   }
-  return base;
+  if (current == &base) {
+    return base;
+  }
+  return *current;
 }
 
 }  // namespace stackgate::compose

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <istream>
+#include <memory>
 #include <optional>
 #include <set>
 #include <streambuf>
@@ -23,34 +25,48 @@ namespace {
 constexpr size_t k_max_nodes = 250'000;
 constexpr int k_max_depth = 500;
 
+// What yaml-cpp's NodeBuilder would make of the events, without its
+// shared_ptr bookkeeping: a plain graph in an arena. An alias is a second
+// pointer to the anchored node, as in YAML::Node (so an alias inside its own
+// anchor is a cycle here too), and the Converter below walks this graph
+// exactly as it walked YAML::Node. Built in the same pass that watches for
+// a stuck parser, so each file is parsed once.
+struct RawNode {
+  YAML::NodeType::value type = YAML::NodeType::Null;
+  std::string tag;
+  std::string value;              // scalar
+  YAML::Mark mark;
+  std::vector<RawNode*> items;    // sequence; mapping: key, value, key, value, ...
+};
+
 class Converter {
  public:
   Converter(const std::string& file, util::ConfigErrors& errors) : m_file(file), m_errors(errors) {}
 
-  Node convert(const YAML::Node& y, int depth) {
+  Node convert(const RawNode& y, int depth) {
     Node out;
     if (m_too_big || util::cancel_requested()) {
       return out;
     }
-    out.where = location(y.Mark());
+    out.where = location(y.mark);
     if (++m_nodes > k_max_nodes || depth > k_max_depth) {
       too_big(out.where, depth > k_max_depth);
       return out;
     }
-    const std::string& tag = y.Tag();
+    const std::string& tag = y.tag;
     if (tag == "!reset") {
       out.tag = NodeTag::reset;
     } else if (tag == "!override") {
       out.tag = NodeTag::override_;
     }
-    switch (y.Type()) {
+    switch (y.type) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
         out.kind = NodeKind::null;
         break;
       case YAML::NodeType::Scalar:
         out.kind = NodeKind::scalar;
-        out.value = y.Scalar();
+        out.value = y.value;
         out.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
         if (out.tag == NodeTag::reset && out.value.empty() && !out.quoted) {
           out.kind = NodeKind::null;
@@ -58,8 +74,9 @@ class Converter {
         break;
       case YAML::NodeType::Sequence:
         out.kind = NodeKind::sequence;
-        for (const YAML::Node& item : y) {
-          out.items.push_back(convert(item, depth + 1));
+        out.items.reserve(y.items.size());
+        for (const RawNode* item : y.items) {
+          out.items.push_back(convert(*item, depth + 1));
         }
         break;
       case YAML::NodeType::Map:
@@ -71,31 +88,34 @@ class Converter {
   }
 
  private:
-  static bool is_merge_key(const YAML::Node& key) {
-    return key.IsScalar() && key.Scalar() == "<<" && (key.Tag() == "?" || key.Tag() == "tag:yaml.org,2002:merge");
+  static bool is_merge_key(const RawNode& key) {
+    return key.type == YAML::NodeType::Scalar && key.value == "<<" &&
+           (key.tag == "?" || key.tag == "tag:yaml.org,2002:merge");
   }
 
-  void convert_mapping(const YAML::Node& y, Node& out, int depth) {
+  void convert_mapping(const RawNode& y, Node& out, int depth) {
     // Explicit keys first, so merged entries never shadow them.
     std::set<std::string> explicit_keys;
-    for (const auto& kv : y) {
-      if (!is_merge_key(kv.first) && kv.first.IsScalar()) {
-        explicit_keys.insert(kv.first.Scalar());
+    for (size_t i = 0; i + 1 < y.items.size(); i += 2) {
+      if (!is_merge_key(*y.items[i]) && y.items[i]->type == YAML::NodeType::Scalar) {
+        explicit_keys.insert(y.items[i]->value);
       }
     }
     std::set<std::string> seen;
-    for (const auto& kv : y) {
-      const YAML::Node& key = kv.first;
-      SourceLocation key_where = location(key.Mark());
+    out.entries.reserve(y.items.size() / 2);
+    for (size_t i = 0; i + 1 < y.items.size(); i += 2) {
+      const RawNode& key = *y.items[i];
+      const RawNode& item = *y.items[i + 1];
+      SourceLocation key_where = location(key.mark);
       if (is_merge_key(key)) {
-        merge_into(out, convert(kv.second, depth + 1), explicit_keys, seen);
+        merge_into(out, convert(item, depth + 1), explicit_keys, seen);
         continue;
       }
-      if (!key.IsScalar()) {
+      if (key.type != YAML::NodeType::Scalar) {
         error(key_where, "mapping keys must be strings");
         continue;
       }
-      const std::string& name = key.Scalar();
+      const std::string& name = key.value;
       if (!seen.insert(name).second) {
         const Node* first = nullptr;
         for (const MapEntry& e : out.entries) {
@@ -107,7 +127,7 @@ class Converter {
         error(key_where, "mapping key \"" + name + "\" is defined twice" + at);
         continue;
       }
-      Node value = convert(kv.second, depth + 1);
+      Node value = convert(item, depth + 1);
       if (value.is_null() && value.tag == NodeTag::none && value.where.line != key_where.line) {
         value.where = key_where;  // `key:` with nothing after it: point at the key
       }
@@ -211,45 +231,90 @@ class CancellableText : public std::streambuf {
   size_t m_offset = 0;
 };
 
+// The events of every document, built into RawNode graphs as NodeBuilder
+// builds YAML::Node (anchors registered before their children, so an alias
+// inside its own anchor points back at it).
+//
 // yaml-cpp 0.7's LoadAll never returns on some invalid documents (a file
 // that is just ","): the parser hands out the same empty document again and
 // again without consuming anything, and LoadAll collects them until memory
 // runs out (fixed upstream after 0.7: LoadAll stops at the first empty
-// document). Found by tests/fuzz/compose_loader_fuzz. This pass sees only
-// events, no nodes, and reports where the parser got stuck: a document that
-// starts where the previous one started.
-class StuckParser final : public YAML::EventHandler {
+// document). Found by tests/fuzz/compose_loader_fuzz. This builder notes
+// where the parser got stuck, a document that starts where the previous one
+// started, and the caller stops there.
+class GraphBuilder final : public YAML::EventHandler {
  public:
   std::optional<YAML::Mark> stuck_at;
+  std::vector<const RawNode*> roots;  // one per document with content
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     if (m_previous && m_previous->pos == mark.pos) stuck_at = mark;
     m_previous = mark;
+    m_anchors.assign(1, nullptr);  // anchors are numbered from 1 in each document
+    m_stack.clear();
+    m_root = nullptr;
   }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
+  void OnDocumentEnd() override {
+    if (m_root && m_root->type != YAML::NodeType::Null) roots.push_back(m_root);
+  }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { add(make(mark, anchor, YAML::NodeType::Null)); }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t anchor) override {
+    add(anchor < m_anchors.size() && m_anchors[anchor] ? m_anchors[anchor] : &m_arena.emplace_back());
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    RawNode* node = make(mark, anchor, YAML::NodeType::Scalar);
+    node->tag = tag;
+    node->value = value;
+    add(node);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, tag, anchor, YAML::NodeType::Sequence);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, tag, anchor, YAML::NodeType::Map);
+  }
+  void OnMapEnd() override { close(); }
 
  private:
+  RawNode* make(const YAML::Mark& mark, YAML::anchor_t anchor, YAML::NodeType::value type) {
+    RawNode* node = &m_arena.emplace_back();
+    node->type = type;
+    node->mark = mark;
+    if (anchor) {
+      if (m_anchors.size() <= anchor) m_anchors.resize(anchor + 1, nullptr);
+      m_anchors[anchor] = node;
+    }
+    return node;
+  }
+  void open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, YAML::NodeType::value type) {
+    RawNode* node = make(mark, anchor, type);
+    node->tag = tag;
+    m_stack.push_back(node);
+  }
+  void close() {
+    if (m_stack.empty()) return;
+    RawNode* node = m_stack.back();
+    m_stack.pop_back();
+    add(node);
+  }
+  void add(RawNode* node) {
+    if (m_stack.empty()) {
+      m_root = node;
+    } else {
+      m_stack.back()->items.push_back(node);
+    }
+  }
+
+  std::deque<RawNode> m_arena;  // every node of every document; stable addresses
+  std::vector<RawNode*> m_anchors;
+  std::vector<RawNode*> m_stack;  // open sequences and mappings
+  RawNode* m_root = nullptr;
   std::optional<YAML::Mark> m_previous;
 };
-
-// Where yaml-cpp would loop forever on `text`, if it would (may throw
-// YAML::ParserException like LoadAll).
-std::optional<YAML::Mark> find_stuck_parser(std::string_view text) {
-  CancellableText buffer(text);
-  std::istream in(&buffer);
-  YAML::Parser parser(in);
-  StuckParser events;
-  while (!events.stuck_at && parser.HandleNextDocument(events)) {
-  }
-  return events.stuck_at;
-}
 
 // go-yaml, and so Docker Compose, rejects a file that is not UTF-8; so do
 // we, before a stray byte can reach a name, a reason or a JSON report.
@@ -276,16 +341,19 @@ YamlDocuments read_yaml(std::string_view text, const std::string& file) {
     out.errors.push_back(std::move(*bad));
     return out;
   }
-  std::vector<YAML::Node> docs;
+  // On the heap: after a signal it is left to the OS (see below).
+  auto graph = std::make_unique<GraphBuilder>();
   try {
-    if (auto stuck = find_stuck_parser(text)) {
-      SourceLocation where{file, stuck->line + 1, stuck->column + 1};
+    CancellableText buffer(text);
+    std::istream in(&buffer);
+    YAML::Parser parser(in);
+    while (!graph->stuck_at && parser.HandleNextDocument(*graph)) {
+    }
+    if (graph->stuck_at) {
+      SourceLocation where{file, graph->stuck_at->line + 1, graph->stuck_at->column + 1};
       out.errors.push_back(util::ConfigError{where, "invalid YAML: cannot parse past this point"});
       return out;
     }
-    CancellableText buffer(text);
-    std::istream in(&buffer);
-    docs = YAML::LoadAll(in);
   } catch (const YAML::ParserException& e) {
     SourceLocation where{file, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
     out.errors.push_back(util::ConfigError{where, "invalid YAML: " + e.msg});
@@ -295,24 +363,17 @@ YamlDocuments read_yaml(std::string_view text, const std::string& file) {
     return out;
   }
   if (util::cancel_requested()) {
-    // The process exits right after a signal: the tree is left to the OS,
+    // The process exits right after a signal: the graph is left to the OS,
     // since freeing a large one takes longer than a signal may wait.
-    (void)new std::vector<YAML::Node>(std::move(docs));
+    (void)graph.release();
     return out;
   }
   Converter converter(file, out.errors);
-  for (const YAML::Node& doc : docs) {
+  for (const RawNode* doc : graph->roots) {
     if (util::cancel_requested()) {
       break;
     }
-    if (doc.IsNull()) {
-      continue;
-    }
-    try {
-      out.documents.push_back(converter.convert(doc, 0));
-    } catch (const YAML::Exception& e) {
-      out.errors.push_back(util::ConfigError{SourceLocation{file, 0, 0}, "invalid YAML: " + e.msg});
-    }
+    out.documents.push_back(converter.convert(*doc, 0));
   }
   return out;
 }

@@ -12,6 +12,8 @@
 #include "gate/graph.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 #include "gate/suggest.h"
 #include "util/strings.h"
@@ -108,9 +110,12 @@ std::expected<ServiceGraph, util::ConfigErrors> ServiceGraph::build(const compos
   util::ConfigErrors errors;
   for (const auto& [name, service] : project.services) {
     std::vector<Edge>& out = graph.m_edges[name];
+    // Each target once (the first entry wins). A set, not a scan of `out`:
+    // a service can inherit hundreds of dependencies through extends.
+    std::unordered_set<std::string_view> targets;
     for (const compose::Dependency& dep : service.depends_on) {
       if (project.services.contains(dep.service)) {
-        if (std::any_of(out.begin(), out.end(), [&](const Edge& e) { return e.service == dep.service; })) continue;
+        if (!targets.insert(dep.service).second) continue;
         out.push_back(Edge{dep.service, dep.condition, dep.required, dep.implicit, dep.via, dep.where});
         continue;
       }

@@ -1,6 +1,9 @@
 #include "gate/plan_output.h"
 
 #include <algorithm>
+#include <map>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -73,50 +76,178 @@ std::string plan_text(const Plan& plan, const ServiceGraph& graph) {
   return out;
 }
 
-std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
-  nlohmann::json j;
-  j["project"] = plan.project;
-  j["files"] = plan.files;
-  j["levels"] = nlohmann::json::array();
-  for (const auto& level : plan.levels) j["levels"].push_back(level);
-  j["release"] = plan.release;
-  nlohmann::json services = nlohmann::json::object();
-  for (const auto& [name, s] : plan.services) {
-    nlohmann::json js;
-    js["level"] = s.level;
-    js["release"] = s.release;
-    js["skipped"] = s.skipped;
-    nlohmann::json deps = nlohmann::json::array();
-    for (const Edge& e : graph.dependencies(name)) {
-      deps.push_back({{"service", e.service},
-                      {"condition", compose::to_string(e.condition)},
-                      {"required", e.required},
-                      {"implicit", e.implicit},
-                      {"via", e.via},
-                      {"where", format_location(e.where)}});
-    }
-    js["depends_on"] = deps;
-    nlohmann::json probes = nlohmann::json::array();
-    for (const PlannedProbe& p : s.probes) {
-      nlohmann::json provenance = nlohmann::json::object();
-      for (const auto& [key, source] : p.provenance) provenance[key] = util::sanitize(source);
-      probes.push_back({{"type", p.type},
-                        {"target", p.target},
-                        {"kind", p.kind},
-                        {"where", format_location(p.where)},
-                        {"provenance", provenance},
-                        {"settings", spec::format_settings(p.settings)}});
-    }
-    js["probes"] = probes;
-    nlohmann::json notes = nlohmann::json::array();
-    for (const std::string& note : s.notes) notes.push_back(util::sanitize(note));
-    js["notes"] = notes;
-    js["family"] = s.family;
-    js["job"] = s.job;
-    services[name] = js;
+namespace {
+
+// JSON text written as it is produced, byte for byte what
+// nlohmann::json::dump(2, ' ', false, replace) prints for the same document:
+// building that document first (a std::map per object, a copy of every
+// string) and freeing it afterwards was most of the cost of `plan --format
+// json` on large projects. Objects are nlohmann's std::map, so the caller
+// gives keys in sorted order. Strings of printable ASCII are escaped here;
+// any other string (control characters, UTF-8, invalid bytes) goes through
+// nlohmann's own escaping, so the replacement of invalid bytes stays its own.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : m_out(out) {}
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+
+  /// The next member of the current object: its key (then one value).
+  void key(std::string_view name) {
+    next();
+    string_text(name);
+    m_out += ": ";
+    m_after_key = true;
   }
-  j["services"] = services;
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  void value(std::string_view text) {
+    next();
+    string_text(text);
+  }
+  void value(const char* text) { value(std::string_view(text)); }
+  void value(bool b) {
+    next();
+    m_out += b ? "true" : "false";
+  }
+  void value(int n) {
+    next();
+    m_out += std::to_string(n);
+  }
+  void member(std::string_view name, std::string_view text) {
+    key(name);
+    value(text);
+  }
+  // Without it a string literal would pick the bool overload.
+  void member(std::string_view name, const char* text) { member(name, std::string_view(text)); }
+  void member(std::string_view name, bool b) {
+    key(name);
+    value(b);
+  }
+  void string_array(std::string_view name, const std::vector<std::string>& items) {
+    key(name);
+    begin_array();
+    for (const std::string& item : items) value(item);
+    end_array();
+  }
+
+ private:
+  // Before a value: after a key nothing; in an array a separator, a line
+  // break and the indentation.
+  void next() {
+    if (m_after_key) {
+      m_after_key = false;
+      return;
+    }
+    if (m_open.empty()) return;
+    m_out += m_open.back() ? ",\n" : "\n";
+    m_open.back() = true;
+    m_out.append(2 * m_open.size(), ' ');
+  }
+  void open(char bracket) {
+    next();
+    m_out += bracket;
+    m_open.push_back(false);
+  }
+  void close(char bracket) {
+    bool had_items = m_open.back();
+    m_open.pop_back();
+    if (had_items) {
+      m_out += '\n';
+      m_out.append(2 * m_open.size(), ' ');
+    }
+    m_out += bracket;
+  }
+  void string_text(std::string_view text) {
+    bool plain = std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+    if (!plain) {
+      m_out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return;
+    }
+    m_out += '"';
+    for (char c : text) {
+      if (c == '"' || c == '\\') m_out += '\\';
+      m_out += c;
+    }
+    m_out += '"';
+  }
+
+  std::string& m_out;
+  std::vector<bool> m_open;  // per open object or array: has it a member yet
+  bool m_after_key = false;
+};
+
+}  // namespace
+
+std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
+  std::string out;
+  JsonWriter w(out);
+  // Keys in sorted order throughout (see JsonWriter).
+  w.begin_object();
+  w.string_array("files", plan.files);
+  w.key("levels");
+  w.begin_array();
+  for (const auto& level : plan.levels) {
+    w.begin_array();
+    for (const std::string& name : level) w.value(name);
+    w.end_array();
+  }
+  w.end_array();
+  w.member("project", plan.project);
+  w.string_array("release", plan.release);
+  w.key("services");
+  w.begin_object();
+  for (const auto& [name, s] : plan.services) {  // std::map: sorted
+    w.key(name);
+    w.begin_object();
+    w.key("depends_on");
+    w.begin_array();
+    for (const Edge& e : graph.dependencies(name)) {
+      w.begin_object();
+      w.member("condition", compose::to_string(e.condition));
+      w.member("implicit", e.implicit);
+      w.member("required", e.required);
+      w.member("service", e.service);
+      w.member("via", e.via);
+      w.member("where", format_location(e.where));
+      w.end_object();
+    }
+    w.end_array();
+    w.member("family", s.family);
+    w.member("job", s.job);
+    w.key("level");
+    w.value(s.level);
+    std::vector<std::string> notes;
+    for (const std::string& note : s.notes) notes.push_back(util::sanitize(note));
+    w.string_array("notes", notes);
+    w.key("probes");
+    w.begin_array();
+    for (const PlannedProbe& p : s.probes) {
+      w.begin_object();
+      w.member("kind", p.kind);
+      // A key given twice keeps its last source, at its sorted place.
+      std::map<std::string, std::string> provenance;
+      for (const auto& [key, source] : p.provenance) provenance[key] = util::sanitize(source);
+      w.key("provenance");
+      w.begin_object();
+      for (const auto& [key, source] : provenance) w.member(key, source);
+      w.end_object();
+      w.member("settings", spec::format_settings(p.settings));
+      w.member("target", p.target);
+      w.member("type", p.type);
+      w.member("where", format_location(p.where));
+      w.end_object();
+    }
+    w.end_array();
+    w.member("release", s.release);
+    w.member("skipped", s.skipped);
+    w.end_object();
+  }
+  w.end_object();
+  w.end_object();
+  out += '\n';
+  return out;
 }
 
 std::string plan_dot(const Plan& plan, const ServiceGraph& graph) {

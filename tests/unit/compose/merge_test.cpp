@@ -2,6 +2,7 @@
 // override/merge_*_test.go), !reset and !override.
 #include <catch2/catch.hpp>
 
+#include "compose/merge.h"
 #include "temp_project.h"
 
 using namespace stackgate::compose;
@@ -158,4 +159,49 @@ TEST_CASE("merge: interpolation happens per file before merging", "[merge]") {
   SG_REQUIRE_LOADED(r);
   CHECK(r->services.at("a").image == "nginx");
   CHECK(r->services.at("a").hostname == "h");
+}
+
+// Large mappings are merged through a key index, small ones by scanning
+// (merge.cpp, EntryIndex): both must give what Node::find / Node::set gave.
+TEST_CASE("merge: many services merge in place, new ones appended in order", "[merge]") {
+  size_t count = GENERATE(size_t{5}, size_t{40}, size_t{2000});
+  auto service = [](const std::string& image, int line) {
+    Node s = Node::mapping({"f.yaml", line, 5});
+    s.set("image", Node::scalar(image, {"f.yaml", line, 12}), {"f.yaml", line, 5});
+    return s;
+  };
+  Node base = Node::mapping();
+  Node& base_services = base.set("services", Node::mapping({"a.yaml", 1, 1}), {"a.yaml", 1, 1});
+  for (size_t i = 0; i < count; ++i) {
+    base_services.set("s" + std::to_string(i), service("base", static_cast<int>(i) + 2), {"a.yaml", static_cast<int>(i) + 2, 3});
+  }
+  Node over = Node::mapping();
+  Node& over_services = over.set("services", Node::mapping({"b.yaml", 1, 1}), {"b.yaml", 1, 1});
+  over_services.set("new0", service("fresh", 90), SourceLocation{});  // no key position: the value's
+  for (size_t i = 0; i < count; i += 2) {
+    over_services.set("s" + std::to_string(i), service("over", 100), {"b.yaml", 100, 3});
+  }
+  Node reset = Node::mapping();
+  reset.tag = NodeTag::reset;
+  over_services.set("s1", reset, {"b.yaml", 200, 3});
+  over_services.set("new1", service("fresh", 91), {"b.yaml", 91, 3});
+
+  merge_documents(base, over);
+  strip_tags(base);
+
+  const Node* merged = base.find("services");
+  REQUIRE(merged);
+  REQUIRE(merged->entries.size() == count - 1 + 2);
+  size_t at = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (i == 1) continue;  // !reset removed it
+    const MapEntry& e = merged->entries[at++];
+    CHECK(e.key == "s" + std::to_string(i));
+    CHECK(e.key_where.line == static_cast<int>(i) + 2);  // the base's position is kept
+    CHECK(e.value.find("image")->value == (i % 2 == 0 ? "over" : "base"));
+  }
+  CHECK(merged->entries[at].key == "new0");
+  CHECK(merged->entries[at].key_where.line == 90);
+  CHECK(merged->entries[at + 1].key == "new1");
+  CHECK(merged->entries[at + 1].key_where.line == 91);
 }

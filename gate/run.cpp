@@ -16,6 +16,7 @@
 #include <iostream>
 #include <optional>
 #include <random>
+#include <set>
 
 #include "compose/infer.h"
 #include "compose/loader.h"
@@ -465,13 +466,13 @@ int cmd_serve(const Options& o, SignalWatcher& signals) {
         for (const ProbeTask& task : service.probes) targets.push_back({service.name, task, interval_of(task)});
       }
     }
-    // /readyz?service=S asks what `wait --for S` would wait for.
+    // /readyz?service=S asks what `wait --for S` would wait for: the
+    // services of make_plan(project, graph, {S}).levels, i.e. S's upstream
+    // closure (taken from the graph: a plan per service would infer every
+    // upstream's probes again, quadratic in the project's size).
     for (const auto& [name, planned_service] : plan.services) {
-      Plan upstream = make_plan(*project, *graph, {name}, infer);
-      std::vector<std::string>& closure = closures[name];
-      for (const auto& [up, up_service] : upstream.services) {
-        if (!up_service.release) closure.push_back(up);
-      }
+      std::set<std::string> upstream = graph->upstream_closure({name});
+      closures[name].assign(upstream.begin(), upstream.end());
     }
   }
   if (!o.urls.empty()) {

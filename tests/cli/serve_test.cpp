@@ -22,48 +22,13 @@
 #include "tests/cli/process.h"
 
 using namespace std::chrono_literals;
+using stackgate::testing::base_env;
+using stackgate::testing::contains;
+using stackgate::testing::Listener;
 using stackgate::testing::Process;
 using Steady = std::chrono::steady_clock;
 
 namespace {
-
-std::map<std::string, std::string> base_env() {
-  return {{"STACKGATE_MODULE_DIR", STACKGATE_MODULES}, {"COMPOSE_FILE", ""}, {"COMPOSE_PROFILES", ""}, {"TERM", "dumb"}};
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-// A listening TCP socket on 127.0.0.1 that the test closes to make a target fail.
-class Listener {
- public:
-  /// On `port`, or a free one when 0 (SO_REUSEADDR: a closed listener's port can be taken again).
-  explicit Listener(int port = 0) {
-    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(m_fd, 64) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
-  }
-  ~Listener() { close(); }
-  void close() {
-    if (m_fd >= 0) ::close(m_fd);
-    m_fd = -1;
-  }
-  int port() const { return m_port; }
-
- private:
-  int m_fd = -1;
-  int m_port = 0;
-};
 
 struct HttpAnswer {
   int status = 0;  // 0: no answer

@@ -18,7 +18,6 @@
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
-using stackgate::spec::parse_probe_spec;
 using stackgate::testing::try_probe;
 using stackgate::testing::ScratchDir;
 

@@ -17,7 +17,6 @@
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
-using stackgate::spec::parse_probe_spec;
 using namespace stackgate::testing;
 
 namespace {

@@ -18,7 +18,6 @@
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
-using stackgate::spec::parse_probe_spec;
 using stackgate::testing::probe_for;
 using stackgate::testing::ScratchDir;
 using stackgate::testing::try_probe;

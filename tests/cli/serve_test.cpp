@@ -35,6 +35,23 @@ struct HttpAnswer {
   std::string body;
 };
 
+// Sends `request` on the connected socket `fd` and reads the answer until
+// the server closes the connection or 2 s pass.
+std::string ask(int fd, const std::string& request) {
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string raw;
+  auto until = Steady::now() + 2s;
+  char buf[4096];
+  while (Steady::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<size_t>(n));
+  }
+  return raw;
+}
+
 // One GET over a fresh connection to "127.0.0.1:PORT", bounded by 2 s.
 HttpAnswer http_get(const std::string& address, const std::string& path) {
   size_t colon = address.rfind(':');
@@ -48,18 +65,7 @@ HttpAnswer http_get(const std::string& address, const std::string& path) {
     ::close(fd);
     return answer;
   }
-  std::string request = "GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string raw;
-  auto until = Steady::now() + 2s;
-  char buf[4096];
-  while (Steady::now() < until) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    raw.append(buf, static_cast<size_t>(n));
-  }
+  std::string raw = ask(fd, "GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
   ::close(fd);
   if (raw.rfind("HTTP/1.1 ", 0) != 0) return answer;
   answer.status = std::stoi(raw.substr(9, 3));
@@ -76,17 +82,7 @@ std::string unix_get(const std::string& path, const std::string& target) {
   std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
   std::string raw;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string request = "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    auto until = Steady::now() + 2s;
-    char buf[4096];
-    while (Steady::now() < until) {
-      pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      raw.append(buf, static_cast<size_t>(n));
-    }
+    raw = ask(fd, "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
   }
   ::close(fd);
   return raw;

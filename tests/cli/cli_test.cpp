@@ -19,21 +19,16 @@
 #include "tests/cli/process.h"
 
 using namespace std::chrono_literals;
+using stackgate::testing::base_env;
+using stackgate::testing::contains;
+using stackgate::testing::Listener;
 using stackgate::testing::Process;
 using stackgate::testing::Result;
+using stackgate::testing::TempDir;
 
 namespace {
 
 const std::string k_data = STACKGATE_CLI_DATA;
-
-std::map<std::string, std::string> base_env(std::map<std::string, std::string> extra = {}) {
-  std::map<std::string, std::string> env{{"STACKGATE_MODULE_DIR", STACKGATE_MODULES},
-                                         {"COMPOSE_FILE", ""},
-                                         {"COMPOSE_PROFILES", ""},
-                                         {"TERM", "dumb"}};
-  for (auto& [k, v] : extra) env[k] = v;
-  return env;
-}
 
 std::vector<std::string> argv_of(std::vector<std::string> args) {
   args.insert(args.begin(), STACKGATE_BIN);
@@ -44,37 +39,6 @@ Result sg(std::vector<std::string> args, const std::string& cwd = k_data, std::m
   return stackgate::testing::run(argv_of(std::move(args)), base_env(std::move(env)), cwd);
 }
 
-// A listening TCP socket on 127.0.0.1 (port 0: any free port).
-class Listener {
- public:
-  explicit Listener(int port = 0) {
-    // CLOEXEC: a child started while it listens must not keep it open.
-    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(m_fd, 64) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
-  }
-  ~Listener() { close(); }
-  void close() {
-    if (m_fd >= 0) ::close(m_fd);
-    m_fd = -1;
-  }
-  int port() const { return m_port; }
-  int fd() const { return m_fd; }
-
- private:
-  int m_fd = -1;
-  int m_port = 0;
-};
-
 // A port nothing listens on (bound, then released).
 int closed_port() {
   Listener l;
@@ -82,29 +46,6 @@ int closed_port() {
   l.close();
   return port;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sg-cli-XXXXXX").string();
-    m_path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(m_path); }
-  const std::string& path() const { return m_path; }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(m_path + "/" + name) << text;
-    return m_path + "/" + name;
-  }
-  std::string read(const std::string& name) const {
-    std::ifstream in(m_path + "/" + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
- private:
-  std::string m_path;
-};
 
 // An HTTP server on 127.0.0.1 that answers every request with `response`
 // (`delay` after reading the request: a slow server), on one thread, until
@@ -169,10 +110,6 @@ bool valid_utf8(const std::string& s) {
   } catch (const nlohmann::json::exception&) {
     return false;
   }
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 // db (level 0) probed on `db_port`, api (level 1) on `api_port`, web on top.

@@ -17,25 +17,9 @@ using stackgate::gate::CliTable;
 using stackgate::gate::CommandSpec;
 using stackgate::gate::OptionInfo;
 using stackgate::testing::Result;
+using stackgate::testing::TempDir;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sg-completion-XXXXXX").string();
-    m_path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(m_path); }
-  const std::string& path() const { return m_path; }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(m_path + "/" + name) << text;
-    return m_path + "/" + name;
-  }
-
- private:
-  std::string m_path;
-};
 
 std::string read(const std::string& path) {
   std::ifstream in(path);

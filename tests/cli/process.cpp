@@ -1,14 +1,21 @@
 #include "tests/cli/process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace stackgate::testing {
@@ -132,6 +139,56 @@ Result run(const std::vector<std::string>& argv, const std::map<std::string, std
   Process p(argv, env, cwd);
   auto code = p.wait(limit);
   return Result{code.value_or(-1), p.out(), p.err()};
+}
+
+std::map<std::string, std::string> base_env(const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> env{
+      {"STACKGATE_MODULE_DIR", STACKGATE_MODULES}, {"COMPOSE_FILE", ""}, {"COMPOSE_PROFILES", ""}, {"TERM", "dumb"}};
+  for (const auto& [k, v] : extra) env[k] = v;
+  return env;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+Listener::Listener(int port) {
+  m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(m_fd, 64) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  m_port = ntohs(addr.sin_port);
+}
+
+void Listener::close() {
+  if (m_fd >= 0) ::close(m_fd);
+  m_fd = -1;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "sg-test-XXXXXX").string();
+  m_path = ::mkdtemp(tmpl.data());
+}
+
+TempDir::~TempDir() { std::filesystem::remove_all(m_path); }
+
+std::string TempDir::write(const std::string& name, const std::string& text) const {
+  std::ofstream(m_path + "/" + name) << text;
+  return m_path + "/" + name;
+}
+
+std::string TempDir::read(const std::string& name) const {
+  std::ifstream in(m_path + "/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace stackgate::testing

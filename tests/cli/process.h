@@ -1,5 +1,7 @@
 // Runs a child process with captured stdout/stderr, for tests of the real
-// binary. Every wait is a bounded poll on the child's pipes.
+// binary. Every wait is a bounded poll on the child's pipes. Also the small
+// fixtures every real-binary test needs (its environment, a loopback
+// listener, a scratch directory), kept here once instead of in each test.
 #pragma once
 
 #include <sys/types.h>
@@ -56,5 +58,49 @@ struct Result {
 /// result code is -1).
 Result run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
            const std::string& cwd = "", std::chrono::milliseconds limit = std::chrono::seconds(30));
+
+/// The environment for the real binary: the build's probe modules, no
+/// compose variables leaking in from the caller's shell, a dumb terminal;
+/// `extra` is added on top (an empty value unsets the variable).
+std::map<std::string, std::string> base_env(const std::map<std::string, std::string>& extra = {});
+
+bool contains(const std::string& haystack, const std::string& needle);
+
+/// A listening TCP socket on 127.0.0.1 that a test closes to make a target
+/// fail. On `port`, or a free one when 0 (SO_REUSEADDR: a closed listener's
+/// port can be taken again). CLOEXEC: a child started while it listens must
+/// not keep it open.
+class Listener {
+ public:
+  explicit Listener(int port = 0);
+  ~Listener() { close(); }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  void close();
+  int port() const { return m_port; }
+  int fd() const { return m_fd; }
+
+ private:
+  int m_fd = -1;
+  int m_port = 0;
+};
+
+/// A fresh directory under the system temp dir, removed with everything in
+/// it when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return m_path; }
+  /// Writes `text` to `name` in the directory; returns the file's path.
+  std::string write(const std::string& name, const std::string& text) const;
+  /// The contents of `name` in the directory ("" when missing).
+  std::string read(const std::string& name) const;
+
+ private:
+  std::string m_path;
+};
 
 }  // namespace stackgate::testing

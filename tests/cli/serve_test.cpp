@@ -22,53 +22,35 @@
 #include "tests/cli/process.h"
 
 using namespace std::chrono_literals;
+using stackgate::testing::base_env;
+using stackgate::testing::contains;
+using stackgate::testing::Listener;
 using stackgate::testing::Process;
 using Steady = std::chrono::steady_clock;
 
 namespace {
 
-std::map<std::string, std::string> base_env() {
-  return {{"STACKGATE_MODULE_DIR", STACKGATE_MODULES}, {"COMPOSE_FILE", ""}, {"COMPOSE_PROFILES", ""}, {"TERM", "dumb"}};
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-// A listening TCP socket on 127.0.0.1 that the test closes to make a target fail.
-class Listener {
- public:
-  /// On `port`, or a free one when 0 (SO_REUSEADDR: a closed listener's port can be taken again).
-  explicit Listener(int port = 0) {
-    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(m_fd, 64) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    m_port = ntohs(addr.sin_port);
-  }
-  ~Listener() { close(); }
-  void close() {
-    if (m_fd >= 0) ::close(m_fd);
-    m_fd = -1;
-  }
-  int port() const { return m_port; }
-
- private:
-  int m_fd = -1;
-  int m_port = 0;
-};
-
 struct HttpAnswer {
   int status = 0;  // 0: no answer
   std::string body;
 };
+
+// Sends `request` on the connected socket `fd` and reads the answer until
+// the server closes the connection or 2 s pass.
+std::string ask(int fd, const std::string& request) {
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string raw;
+  auto until = Steady::now() + 2s;
+  char buf[4096];
+  while (Steady::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<size_t>(n));
+  }
+  return raw;
+}
 
 // One GET over a fresh connection to "127.0.0.1:PORT", bounded by 2 s.
 HttpAnswer http_get(const std::string& address, const std::string& path) {
@@ -83,18 +65,7 @@ HttpAnswer http_get(const std::string& address, const std::string& path) {
     ::close(fd);
     return answer;
   }
-  std::string request = "GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string raw;
-  auto until = Steady::now() + 2s;
-  char buf[4096];
-  while (Steady::now() < until) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    raw.append(buf, static_cast<size_t>(n));
-  }
+  std::string raw = ask(fd, "GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
   ::close(fd);
   if (raw.rfind("HTTP/1.1 ", 0) != 0) return answer;
   answer.status = std::stoi(raw.substr(9, 3));
@@ -111,17 +82,7 @@ std::string unix_get(const std::string& path, const std::string& target) {
   std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
   std::string raw;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string request = "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
-    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    auto until = Steady::now() + 2s;
-    char buf[4096];
-    while (Steady::now() < until) {
-      pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      raw.append(buf, static_cast<size_t>(n));
-    }
+    raw = ask(fd, "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
   }
   ::close(fd);
   return raw;

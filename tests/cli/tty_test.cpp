@@ -20,6 +20,7 @@
 
 using namespace std::chrono_literals;
 using stackgate::testing::Result;
+using stackgate::testing::TempDir;
 
 namespace {
 
@@ -47,23 +48,6 @@ class LatePort {
  private:
   int m_fd = -1;
   int m_port = 0;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sg-tty-XXXXXX").string();
-    m_path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(m_path); }
-  const std::string& path() const { return m_path; }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(m_path + "/" + name) << text;
-    return m_path + "/" + name;
-  }
-
- private:
-  std::string m_path;
 };
 
 std::vector<std::string> lines_of(const std::string& text) {

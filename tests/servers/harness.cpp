@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -68,6 +70,36 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
   out << text;
   if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const passwd* server_account(const std::string& preferred) {
+  if (::geteuid() != 0) return nullptr;
+  if (const passwd* pw = ::getpwnam(preferred.c_str())) return pw;
+  if (const passwd* pw = ::getpwnam("nobody")) return pw;
+  throw std::runtime_error("running as root and neither a " + preferred + " nor a nobody user exists");
+}
+
+void chown_tree(const std::string& root, const passwd* account) {
+  if (account == nullptr) return;
+  ::chown(root.c_str(), account->pw_uid, account->pw_gid);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    ::lchown(entry.path().c_str(), account->pw_uid, account->pw_gid);
+  }
+}
+
+std::vector<std::string> run_as(const passwd* account, std::vector<std::string> argv) {
+  if (account == nullptr) return argv;
+  std::vector<std::string> wrapped = {"setpriv", "--reuid=" + std::to_string(account->pw_uid),
+                                      "--regid=" + std::to_string(account->pw_gid), "--clear-groups", "--"};
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  return wrapped;
 }
 
 bool port_open(int port) {

@@ -13,6 +13,8 @@
 
 #include <sys/types.h>
 
+struct passwd;
+
 namespace stackgate::testing {
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now.
@@ -31,6 +33,22 @@ bool poll_until(const std::function<bool()>& ready, std::chrono::milliseconds li
 
 /// Writes `text` to `path` (truncating); throws std::runtime_error on failure.
 void write_file(const std::string& path, const std::string& text);
+
+/// The contents of `path` ("" when it cannot be read: a log not written yet).
+std::string read_file(const std::string& path);
+
+/// The account a server that refuses uid 0 (mariadbd, postgres) runs as when
+/// we are root: `preferred`, else nobody; nullptr when we are not root (it
+/// runs as us). Throws std::runtime_error when neither account exists. The
+/// result is getpwnam's static entry: use it before the next lookup.
+const passwd* server_account(const std::string& preferred);
+
+/// Gives `root` and everything under it to `account` (nothing when nullptr),
+/// so a server running as that account can use its temp dir.
+void chown_tree(const std::string& root, const passwd* account);
+
+/// `argv` run as `account` through setpriv (`argv` itself when nullptr).
+std::vector<std::string> run_as(const passwd* account, std::vector<std::string> argv);
 
 /// True if a TCP connect to 127.0.0.1:port succeeds now.
 bool port_open(int port);

@@ -13,37 +13,11 @@
 namespace stackgate::testing {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The account mariadbd runs as when we are root: it refuses uid 0.
-const passwd* server_account() {
-  if (::geteuid() != 0) return nullptr;
-  if (const passwd* pw = ::getpwnam("mysql")) return pw;
-  if (const passwd* pw = ::getpwnam("nobody")) return pw;
-  throw std::runtime_error("running as root and neither a mysql nor a nobody user exists");
-}
-
-void chown_tree(const std::string& root) {
-  const passwd* pw = server_account();
-  if (pw == nullptr) return;
-  ::chown(root.c_str(), pw->pw_uid, pw->pw_gid);
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    ::lchown(entry.path().c_str(), pw->pw_uid, pw->pw_gid);
-  }
-}
+// mariadbd refuses uid 0: as root it runs as `mysql` (or nobody).
+const passwd* mariadb_account() { return server_account("mysql"); }
 
 std::vector<std::string> as_server_user(std::vector<std::string> argv) {
-  const passwd* pw = server_account();
-  if (pw == nullptr) return argv;
-  std::vector<std::string> wrapped = {"setpriv", "--reuid=" + std::to_string(pw->pw_uid),
-                                      "--regid=" + std::to_string(pw->pw_gid), "--clear-groups", "--"};
-  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
-  return wrapped;
+  return run_as(mariadb_account(), std::move(argv));
 }
 
 std::vector<std::string> server_argv(const std::string& dir, int port, const MariadbServer::Settings& s) {
@@ -80,7 +54,7 @@ struct Template {
 
 Template::Template() : dir(make_temp_dir("sg-mariadb-template")) {
   ::chmod(dir.c_str(), 0755);
-  chown_tree(dir);
+  chown_tree(dir, mariadb_account());
   std::string log = dir + "/install.log";
   int rc = run_command(as_server_user({"mariadb-install-db", "--no-defaults", "--datadir=" + dir + "/data",
                                        "--auth-root-authentication-method=normal", "--skip-test-db",
@@ -122,7 +96,7 @@ MariadbServer::MariadbServer() {
   m_dir = make_temp_dir("sg-mariadb");
   ::chmod(m_dir.c_str(), 0755);
   std::filesystem::copy(from + "/data", m_dir + "/data", std::filesystem::copy_options::recursive);
-  chown_tree(m_dir);
+  chown_tree(m_dir, mariadb_account());
   m_port = free_port();
 }
 

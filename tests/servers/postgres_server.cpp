@@ -17,28 +17,8 @@ namespace {
 
 const char* const k_pg_bin_candidates[] = {"/usr/lib/postgresql/*/bin"};
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The account Postgres runs as when we are root: it refuses uid 0.
-const passwd* server_account() {
-  if (::geteuid() != 0) return nullptr;
-  if (const passwd* pw = ::getpwnam("postgres")) return pw;
-  if (const passwd* pw = ::getpwnam("nobody")) return pw;
-  throw std::runtime_error("running as root and neither a postgres nor a nobody user exists");
-}
-
-void chown_tree(const std::string& root, const passwd* pw) {
-  if (pw == nullptr) return;
-  ::chown(root.c_str(), pw->pw_uid, pw->pw_gid);
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    ::lchown(entry.path().c_str(), pw->pw_uid, pw->pw_gid);
-  }
-}
+// Postgres refuses uid 0: as root it runs as `postgres` (or nobody).
+const passwd* postgres_account() { return server_account("postgres"); }
 
 // initdb and the app role take most of a server's start-up (seconds on a
 // busy machine) and give the same data directory every time. The first
@@ -64,7 +44,7 @@ PostgresServer::PostgresServer() {
   m_dir = make_temp_dir("sg-postgres");
   ::chmod(m_dir.c_str(), 0755);
   m_port = free_port();
-  chown_tree(m_dir, server_account());
+  chown_tree(m_dir, postgres_account());
 
   std::string templ = template_dir(m_bin);
   if (::access((templ + "/data/PG_VERSION").c_str(), R_OK) == 0 &&
@@ -83,7 +63,7 @@ PostgresServer::PostgresServer() {
 
 void PostgresServer::init_data() {
   write_file(m_dir + "/pwfile", std::string(k_superuser_password) + "\n");
-  chown_tree(m_dir, server_account());
+  chown_tree(m_dir, postgres_account());
   std::string log = m_dir + "/initdb.log";
   int rc = run_command(as_server_user({m_bin + "/initdb", "-D", m_dir + "/data", "-U", k_superuser,
                                        "--pwfile=" + m_dir + "/pwfile", "--auth-local=trust",
@@ -110,12 +90,7 @@ PostgresServer::~PostgresServer() {
 }
 
 std::vector<std::string> PostgresServer::as_server_user(std::vector<std::string> argv) const {
-  const passwd* pw = server_account();
-  if (pw == nullptr) return argv;
-  std::vector<std::string> wrapped = {"setpriv", "--reuid=" + std::to_string(pw->pw_uid),
-                                      "--regid=" + std::to_string(pw->pw_gid), "--clear-groups", "--"};
-  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
-  return wrapped;
+  return run_as(postgres_account(), std::move(argv));
 }
 
 void PostgresServer::start(const Settings& settings) {

@@ -15,13 +15,6 @@
 namespace stackgate::testing {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 const char* const k_definitions = R"({
   "users": [
     {"name": "app", "password": "apppass", "tags": ""},

@@ -8,13 +8,6 @@
 namespace stackgate::testing {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 RedisServer::RedisServer() : RedisServer(free_port()) {}

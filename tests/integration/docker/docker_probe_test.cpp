@@ -15,6 +15,8 @@
 #include "fake_engine.h"
 #include "probes/docker_probe.h"
 #include "probes/factory.h"
+#include "../net/local_fixtures.h"
+#include "../net/probe_fixtures.h"
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
@@ -24,19 +26,6 @@ using namespace stackgate::testing;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::expected<std::unique_ptr<Probe>, std::string> try_probe(const std::string& url) {
-  auto spec = parse_probe_spec(url);
-  if (!spec) return std::unexpected(spec.error());
-  return make_probe(*spec);
-}
-
-std::unique_ptr<Probe> probe_for(const std::string& url) {
-  auto probe = try_probe(url);
-  INFO(url);
-  if (!probe) FAIL(probe.error());
-  return std::move(*probe);
-}
 
 std::string error_of(const std::string& url) {
   auto probe = try_probe(url);
@@ -563,41 +552,17 @@ TEST_CASE("docker: permission denied on the socket is fatal and names mode, owne
   REQUIRE(::chmod(path.c_str(), 0600) == 0);
   // Root passes permission checks, so as root the probe runs in a child
   // process as another uid; otherwise the socket is made unreachable for us.
-  bool as_root = ::geteuid() == 0;
-  if (!as_root) REQUIRE(::chmod(path.c_str(), 0000) == 0);
-  const uid_t probe_uid = as_root ? 65534 : ::geteuid();
-  const gid_t probe_gid = as_root ? 65534 : ::getegid();
+  Prober who = other_prober();
+  if (!who.as_root) REQUIRE(::chmod(path.c_str(), 0000) == 0);
   struct stat st{};
   REQUIRE(::stat(path.c_str(), &st) == 0);
-  int fds[2];
-  REQUIRE(::pipe(fds) == 0);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    if (as_root && (::setgroups(0, nullptr) != 0 || ::setgid(probe_gid) != 0 || ::setuid(probe_uid) != 0)) ::_exit(3);
-    auto probe = try_probe("docker://backend?project=shop&socket=" + path);
-    if (!probe) ::_exit(4);
-    Outcome outcome = (*probe)->check(1000ms);
-    std::string line = std::string(to_string(outcome.verdict)) + "|" + outcome.reason;
-    ssize_t ignored = ::write(fds[1], line.data(), line.size());
-    (void)ignored;
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string got;
-  char buf[1024];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  char mode[8];
-  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-  CHECK(got == "fatal|permission denied on Docker socket " + path + " (mode " + mode + ", owner uid " +
+  std::string got = check_in_child("docker://backend?project=shop&socket=" + path, who, 1000ms);
+  // "error|...": the probe could not be built or the child did not exit 0.
+  INFO(got);
+  REQUIRE(got.rfind("error|", 0) != 0);
+  CHECK(got == "fatal|permission denied on Docker socket " + path + " (mode " + mode_of(path) + ", owner uid " +
                    std::to_string(st.st_uid) + " gid " + std::to_string(st.st_gid) + "; probing as uid " +
-                   std::to_string(probe_uid) + " gid " + std::to_string(probe_gid) + ")");
+                   std::to_string(who.uid) + " gid " + std::to_string(who.gid) + ")");
   CHECK(engine.request_lines().empty());
 }
 

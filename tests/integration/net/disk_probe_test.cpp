@@ -14,19 +14,14 @@
 #include "local_fixtures.h"
 #include "probes/bytes.h"
 #include "probes/factory.h"
+#include "probe_fixtures.h"
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
-using stackgate::spec::parse_probe_spec;
+using stackgate::testing::try_probe;
 using stackgate::testing::ScratchDir;
 
 namespace {
-
-std::expected<std::unique_ptr<Probe>, std::string> try_probe(const std::string& url) {
-  auto spec = parse_probe_spec(url);
-  if (!spec) return std::unexpected(spec.error());
-  return make_probe(*spec);
-}
 
 Outcome check(const std::string& url) {
   auto probe = try_probe(url);

@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "probes/factory.h"
+#include "probe_fixtures.h"
 #include "test_server.h"
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
-using stackgate::spec::parse_probe_spec;
 using namespace stackgate::testing;
 
 namespace {
@@ -30,20 +30,6 @@ const std::string k_unauthorized = R"({"error":{"root_cause":[{"type":"security_
 // GET /_cluster/health/jobs,events?level=indices while only `jobs` exists.
 const std::string k_one_index = R"({"cluster_name":"docker-cluster","status":"red","timed_out":true,"number_of_nodes":1,"number_of_data_nodes":1,"active_primary_shards":1,"active_shards":1,"relocating_shards":0,"initializing_shards":0,"unassigned_shards":0,"delayed_unassigned_shards":0,"number_of_pending_tasks":0,"number_of_in_flight_fetch":0,"task_max_waiting_in_queue_millis":0,"active_shards_percent_as_number":100.0,"indices":{"jobs":{"status":"green","number_of_shards":1,"number_of_replicas":0,"active_primary_shards":1,"active_shards":1,"relocating_shards":0,"initializing_shards":0,"unassigned_shards":0}}})";
 const std::string k_both_indices = R"({"cluster_name":"docker-cluster","status":"yellow","timed_out":false,"number_of_nodes":1,"number_of_data_nodes":1,"active_primary_shards":2,"active_shards":2,"relocating_shards":0,"initializing_shards":0,"unassigned_shards":1,"delayed_unassigned_shards":0,"number_of_pending_tasks":0,"number_of_in_flight_fetch":0,"task_max_waiting_in_queue_millis":0,"active_shards_percent_as_number":66.7,"indices":{"jobs":{"status":"green","number_of_shards":1,"number_of_replicas":0,"active_primary_shards":1,"active_shards":1,"relocating_shards":0,"initializing_shards":0,"unassigned_shards":0},"events":{"status":"yellow","number_of_shards":1,"number_of_replicas":1,"active_primary_shards":1,"active_shards":1,"relocating_shards":0,"initializing_shards":0,"unassigned_shards":1}}})";
-
-std::expected<std::unique_ptr<Probe>, std::string> try_probe(const std::string& url) {
-  ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 1);
-  auto spec = parse_probe_spec(url);
-  if (!spec) return std::unexpected(spec.error());
-  return make_probe(*spec);
-}
-
-std::unique_ptr<Probe> probe_for(const std::string& url) {
-  auto probe = try_probe(url);
-  INFO(url);
-  if (!probe) FAIL(probe.error());
-  return std::move(*probe);
-}
 
 std::string error_for(const std::string& url) {
   auto probe = try_probe(url);

@@ -6,21 +6,14 @@
 #include <cstdlib>
 
 #include "probes/factory.h"
+#include "probe_fixtures.h"
 #include "test_server.h"
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
-using stackgate::spec::parse_probe_spec;
 using namespace stackgate::testing;
 
 namespace {
-
-std::expected<std::unique_ptr<Probe>, std::string> try_probe(const std::string& url) {
-  ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 1);
-  auto spec = parse_probe_spec(url);
-  if (!spec) return std::unexpected(spec.error());
-  return make_probe(*spec);
-}
 
 // One attempt of http://127.0.0.1:PORT/api/health<options> against a server
 // answering `status` with `body`.

@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "probes/factory.h"
+#include "probe_fixtures.h"
 #include "test_server.h"
 
 using namespace std::chrono_literals;
@@ -19,20 +20,6 @@ using namespace stackgate::testing;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::expected<std::unique_ptr<Probe>, std::string> try_probe(const std::string& url) {
-  ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 1);
-  auto spec = parse_probe_spec(url);
-  if (!spec) return std::unexpected(spec.error());
-  return make_probe(*spec);
-}
-
-std::unique_ptr<Probe> probe_for(const std::string& url) {
-  auto probe = try_probe(url);
-  INFO(url);
-  if (!probe) FAIL(probe.error());
-  return std::move(*probe);
-}
 
 std::string base(const TestServer& server) { return "http://127.0.0.1:" + std::to_string(server.port()); }
 

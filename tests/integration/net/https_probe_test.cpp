@@ -13,25 +13,15 @@
 #include <filesystem>
 
 #include "probes/factory.h"
+#include "probe_fixtures.h"
 #include "tests/servers/harness.h"
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
 using stackgate::spec::parse_probe_spec;
+using stackgate::testing::free_port;
 
 namespace {
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // A TLS server process for the length of a test.
 class TlsServer {

@@ -13,28 +13,16 @@
 #include <fstream>
 
 #include "local_fixtures.h"
+#include "probe_fixtures.h"
 #include "probes/factory.h"
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
-using stackgate::spec::parse_probe_spec;
+using stackgate::testing::probe_for;
 using stackgate::testing::ScratchDir;
+using stackgate::testing::try_probe;
 
 namespace {
-
-std::expected<std::unique_ptr<Probe>, std::string> try_probe(const std::string& url) {
-  ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 1);
-  auto spec = parse_probe_spec(url);
-  if (!spec) return std::unexpected(spec.error());
-  return make_probe(*spec);
-}
-
-std::unique_ptr<Probe> probe_for(const std::string& url) {
-  auto probe = try_probe(url);
-  INFO(url);
-  if (!probe) FAIL(probe.error());
-  return std::move(*probe);
-}
 
 void sql(const std::string& db, const std::string& statements) {
   std::string cmd = "sqlite3 " + db + " \"" + statements + "\" >/dev/null 2>&1";

@@ -16,26 +16,17 @@
 
 #include "local_fixtures.h"
 #include "probes/factory.h"
+#include "probe_fixtures.h"
 #include "tests/servers/harness.h"
 
 using namespace std::chrono_literals;
 using namespace stackgate::probes;
 using stackgate::spec::parse_probe_spec;
+using stackgate::testing::try_probe;
+using stackgate::testing::free_port;
 using stackgate::testing::ScratchDir;
 
 namespace {
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 struct Cert {
   std::string cert;
@@ -101,13 +92,6 @@ class TlsServer {
   int m_port;
   pid_t m_pid = -1;
 };
-
-std::expected<std::unique_ptr<Probe>, std::string> try_probe(const std::string& url) {
-  ::setenv("STACKGATE_MODULE_DIR", STACKGATE_TEST_MODULE_DIR, 1);
-  auto spec = parse_probe_spec(url);
-  if (!spec) return std::unexpected(spec.error());
-  return make_probe(*spec);
-}
 
 Outcome check(const std::string& url) {
   auto probe = try_probe(url);

@@ -1,6 +1,7 @@
 #include "tests/servers/harness.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -193,6 +195,42 @@ bool ServerProcess::running() {
   return true;
 }
 
+namespace {
+
+// True while a process of group `pgid` is still running (zombies do not
+// count: they hold no resources, and an init that never reaps them would
+// make them last forever).
+bool group_alive(pid_t pgid) {
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return false;
+  bool alive = false;
+  while (dirent* e = ::readdir(proc)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::string stat = read_file(std::string("/proc/") + e->d_name + "/stat");
+    size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    char state = 0;
+    int ppid = 0, pgrp = 0;
+    if (std::sscanf(stat.c_str() + paren + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) continue;
+    if (pgrp == pgid && state != 'Z' && state != 'X') {
+      alive = true;
+      break;
+    }
+  }
+  ::closedir(proc);
+  return alive;
+}
+
+// After SIGKILL the leader can be reaped while the rest of its group is
+// still exiting: a Postgres backend still attached to the old shared memory
+// makes the next postmaster refuse to start ("pre-existing shared memory
+// block ... is still in use"). Bounded.
+void wait_group_gone(pid_t pgid) {
+  poll_until([pgid] { return !group_alive(pgid); }, std::chrono::seconds(10));
+}
+
+}  // namespace
+
 void ServerProcess::stop(std::chrono::milliseconds grace) {
   if (m_pid <= 0) return;
   ::kill(-m_pid, SIGTERM);
@@ -207,6 +245,7 @@ void ServerProcess::stop(std::chrono::milliseconds grace) {
     int status = 0;
     ::waitpid(m_pid, &status, 0);
   }
+  wait_group_gone(m_pid);
   m_pid = -1;
 }
 
@@ -216,6 +255,7 @@ void ServerProcess::kill_now() {
   ::kill(m_pid, SIGKILL);
   int status = 0;
   ::waitpid(m_pid, &status, 0);
+  wait_group_gone(m_pid);
   m_pid = -1;
 }
 

@@ -179,7 +179,10 @@ namespace {
 
 // Every option, once: parse_args parses with these definitions and
 // cli_table() reads them back for the completions and the man page.
-void define(Definitions& d, Options& o, Raw& raw) {
+// define_globals() and define_command() are the two halves: parse_args
+// defines only the command it was given (a HEALTHCHECK's `check` then does
+// not build the other nine commands' options, a fifth of its CPU time).
+void define_globals(Definitions& d, Options& o, Raw& raw) {
   d.app.set_version_flag("--version", version_string(), "Print the version and exit");
   d.app.require_subcommand(1);
 
@@ -212,79 +215,97 @@ void define(Definitions& d, Options& o, Raw& raw) {
                ->envname("STACKGATE_DOCKER"),
            {"auto", "always", "never"});
 
-  for (const CommandInfo& c : k_commands) {
-    CLI::App* sub = d.app.add_subcommand(c.name, c.description);
-    sub->fallthrough();  // global options are accepted after the subcommand too
-    d.subs[c.name] = sub;
-  }
-  add_for(d.subs["plan"], o, "Plan for these services' upstreams only (repeatable)");
-  d.one_of(d.subs["plan"]->add_option("--format", raw.plan_format, "text, json or dot")->envname("STACKGATE_FORMAT"),
-           {"text", "json", "dot"});
-  d.subs["lint"]->add_flag("--strict", o.strict, "Warnings are errors too")->envname("STACKGATE_STRICT");
-  d.subs["lint"]
-      ->add_flag("--host-ports", o.host_ports, "Also report published host ports already in use on this machine")
-      ->envname("STACKGATE_HOST_PORTS");
-  add_for(d.subs["wait"], o, "Release when these services' upstreams are ready (default: the whole project)");
-  add_wait_options(d.subs["wait"], o, raw);
-  add_for(d.subs["exec"], o, "Wait for these services' upstreams, then run the command");
-  add_wait_options(d.subs["exec"], o, raw);
-  // exec's command comes only after "--" (split off below), so a word before
-  // it is a URL: `exec tcp://db:5432 server` is an error, not a command.
-  for (const char* name : {"wait", "exec"}) {
-    d.subs[name]
-        ->add_option("urls", o.urls, "Probe URLs to wait for as well; with URLs and no --for no compose file is read")
-        ->type_name("URL");
-    d.subs[name]
-        ->add_flag("--invert", o.invert,
-                   "Wait until every target is down instead (refused or failing), e.g. before a teardown")
-        ->envname("STACKGATE_INVERT");
-  }
-  d.subs["check"]->add_option("urls", o.urls, "Probe URLs (tcp://, http://, postgres://, redis://, ...)")->required();
-  add_wait_options(d.subs["smoke"], o, raw);
-  add_for(d.subs["serve"], o, "Serve these services' upstreams only (default: every service of the project)");
-  d.subs["serve"]->add_option("urls", o.urls, "Probe URLs to serve as well; with URLs and no --for no compose file is read")
+}
+
+void define_serve(CLI::App* serve, Options& o, Raw& raw) {
+  add_for(serve, o, "Serve these services' upstreams only (default: every service of the project)");
+  serve->add_option("urls", o.urls, "Probe URLs to serve as well; with URLs and no --for no compose file is read")
       ->type_name("URL");
-  d.subs["serve"]->add_option("--listen", o.listen, "HOST:PORT or unix:/path to listen on (default 0.0.0.0:9400)")
+  serve->add_option("--listen", o.listen, "HOST:PORT or unix:/path to listen on (default 0.0.0.0:9400)")
       ->envname("STACKGATE_LISTEN");
-  d.subs["serve"]->add_option("--interval", raw.interval, "Time between attempts per target that sets none (default 10s)")
+  serve->add_option("--interval", raw.interval, "Time between attempts per target that sets none (default 10s)")
       ->envname("STACKGATE_INTERVAL")
       ->type_name("DURATION");
-  d.subs["serve"]->add_option("--failures", o.failures, "Consecutive failures that make a target unhealthy (default 3)")
+  serve->add_option("--failures", o.failures, "Consecutive failures that make a target unhealthy (default 3)")
       ->envname("STACKGATE_FAILURES")
       ->check(CLI::Range(1, 1000000));
-  d.subs["serve"]->add_option("--successes", o.successes, "Consecutive passes that make a target healthy (default 1)")
+  serve->add_option("--successes", o.successes, "Consecutive passes that make a target healthy (default 1)")
       ->envname("STACKGATE_SUCCESSES")
       ->check(CLI::Range(1, 1000000));
-  d.subs["serve"]->add_option("--on-unhealthy", raw.on_unhealthy,
+  serve->add_option("--on-unhealthy", raw.on_unhealthy,
                             "Command to run when a target turns unhealthy (and again after each cooldown while it "
                             "stays so); split into words like Compose's command:, no shell; env STACKGATE_SERVICE, "
                             "STACKGATE_TARGET, STACKGATE_REASON, STACKGATE_EVENT")
       ->envname("STACKGATE_ON_UNHEALTHY")
       ->type_name("CMD");
-  d.subs["serve"]->add_option("--on-recover", raw.on_recover, "Command to run when an unhealthy target turns healthy")
+  serve->add_option("--on-recover", raw.on_recover, "Command to run when an unhealthy target turns healthy")
       ->envname("STACKGATE_ON_RECOVER")
       ->type_name("CMD");
-  d.subs["serve"]->add_flag("--restart-unhealthy", o.restart_unhealthy,
+  serve->add_flag("--restart-unhealthy", o.restart_unhealthy,
                           "Restart the unhealthy service's containers through the Docker Engine API (socket from "
                           "DOCKER_HOST, default /var/run/docker.sock), with the same cooldown and cap")
       ->envname("STACKGATE_RESTART_UNHEALTHY");
-  d.subs["serve"]->add_option("--action-cooldown", raw.action_cooldown,
+  serve->add_option("--action-cooldown", raw.action_cooldown,
                             "Least time between two actions for one service (default 5m)")
       ->envname("STACKGATE_ACTION_COOLDOWN")
       ->type_name("DURATION");
-  d.subs["serve"]->add_option("--max-actions-per-hour", o.max_actions_per_hour,
+  serve->add_option("--max-actions-per-hour", o.max_actions_per_hour,
                             "Most on-unhealthy runs and restarts per service in any 60 minutes (default 6)")
       ->envname("STACKGATE_MAX_ACTIONS_PER_HOUR")
       ->check(CLI::Range(1, 1000000));
-  d.subs["serve"]->add_option("--action-timeout", raw.action_timeout,
+  serve->add_option("--action-timeout", raw.action_timeout,
                             "A command running longer gets SIGTERM, then SIGKILL 5s later (default 1m)")
       ->envname("STACKGATE_ACTION_TIMEOUT")
       ->type_name("DURATION");
-  d.subs["help"]->add_option("command", raw.help_topic, "The command to describe")->type_name("COMMAND");
-  d.subs["help"]->add_flag("--man", raw.man, "Print the man page (roff) instead");
-  d.one_of(d.subs["completion"]->add_option("shell", raw.shell, "bash, zsh or fish")->required()->type_name("SHELL"),
-           {"bash", "zsh", "fish"});
 }
+
+// The subcommand `c` and its options.
+void define_command(Definitions& d, Options& o, Raw& raw, const CommandInfo& c) {
+  CLI::App* sub = d.app.add_subcommand(c.name, c.description);
+  sub->fallthrough();  // global options are accepted after the subcommand too
+  d.subs[c.name] = sub;
+  std::string_view name = c.name;
+  if (name == "plan") {
+    add_for(sub, o, "Plan for these services' upstreams only (repeatable)");
+    d.one_of(sub->add_option("--format", raw.plan_format, "text, json or dot")->envname("STACKGATE_FORMAT"),
+             {"text", "json", "dot"});
+  } else if (name == "lint") {
+    sub->add_flag("--strict", o.strict, "Warnings are errors too")->envname("STACKGATE_STRICT");
+    sub->add_flag("--host-ports", o.host_ports, "Also report published host ports already in use on this machine")
+        ->envname("STACKGATE_HOST_PORTS");
+  } else if (name == "wait" || name == "exec") {
+    add_for(sub, o,
+            name == "wait" ? "Release when these services' upstreams are ready (default: the whole project)"
+                           : "Wait for these services' upstreams, then run the command");
+    add_wait_options(sub, o, raw);
+    // exec's command comes only after "--" (split off in parse_args), so a
+    // word before it is a URL: `exec tcp://db:5432 server` is an error, not
+    // a command.
+    sub->add_option("urls", o.urls, "Probe URLs to wait for as well; with URLs and no --for no compose file is read")
+        ->type_name("URL");
+    sub->add_flag("--invert", o.invert,
+                  "Wait until every target is down instead (refused or failing), e.g. before a teardown")
+        ->envname("STACKGATE_INVERT");
+  } else if (name == "check") {
+    sub->add_option("urls", o.urls, "Probe URLs (tcp://, http://, postgres://, redis://, ...)")->required();
+  } else if (name == "smoke") {
+    add_wait_options(sub, o, raw);
+  } else if (name == "serve") {
+    define_serve(sub, o, raw);
+  } else if (name == "help") {
+    sub->add_option("command", raw.help_topic, "The command to describe")->type_name("COMMAND");
+    sub->add_flag("--man", raw.man, "Print the man page (roff) instead");
+  } else if (name == "completion") {
+    d.one_of(sub->add_option("shell", raw.shell, "bash, zsh or fish")->required()->type_name("SHELL"),
+             {"bash", "zsh", "fish"});
+  }
+}
+
+void define(Definitions& d, Options& o, Raw& raw) {
+  define_globals(d, o, raw);
+  for (const CommandInfo& c : k_commands) define_command(d, o, raw, c);
+}
+
 
 OptionInfo option_info(const Definitions& d, const CLI::Option* opt) {
   OptionInfo info;
@@ -325,13 +346,23 @@ CliTable cli_table() {
   return table_of(d);
 }
 
-ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+namespace {
+
+// With `only_the_command`, only the global options and the command named on
+// the command line are defined; anything but a clean parse of one of the
+// commands that do work (help, version, a usage error) is parsed again with
+// every definition, so messages, suggestions and help are the full ones.
+ParsedArgs parse(int argc, const char* const* argv, std::ostream& out, std::ostream& err, bool only_the_command) {
   Options o;
   Raw raw;
   Definitions d;
-  define(d, o, raw);
+  define_globals(d, o, raw);
   CLI::App& app = d.app;
   std::map<std::string, CLI::App*>& subs = d.subs;
+  auto parsed = [&subs](const char* name) {
+    auto it = subs.find(name);
+    return it != subs.end() && it->second->parsed();
+  };
 
   // The command of exec (and of wait) is everything after the first "--":
   // CLI11 never sees it, so the command's own options cannot be mistaken
@@ -351,13 +382,31 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     }
   }
   std::optional<std::string> word = command_word(app, args);
+  const CommandInfo* named = nullptr;
+  for (const CommandInfo& c : k_commands) {
+    if (only_the_command && c.command && word == c.name) named = &c;
+  }
+  if (named) {
+    define_command(d, o, raw, *named);
+  } else {
+    only_the_command = false;
+    for (const CommandInfo& c : k_commands) define_command(d, o, raw, c);
+  }
   // Docker reads exit code 2 from a HEALTHCHECK as "reserved": check's
   // usage errors exit 1 (unhealthy) with the message on stderr.
   int usage_code = word == "check" ? k_exit_not_ready : k_exit_usage;
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
 
   try {
-    app.parse(args);
+    if (only_the_command) {
+      try {
+        app.parse(args);
+      } catch (const CLI::Error&) {
+        return parse(argc, argv, out, err, false);
+      }
+    } else {
+      app.parse(args);
+    }
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e, out, err);
   } catch (const CLI::CallForAllHelp& e) {
@@ -380,18 +429,18 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     return usage_code;
   }
 
-  if (subs["version"]->parsed()) {
+  if (parsed("version")) {
     out << version_string() << "\n";
     return 0;
   }
-  if (subs["completion"]->parsed()) {
+  if (parsed("completion")) {
     CliTable table = table_of(d);
     out << (raw.shell == "bash"  ? bash_completion(table)
             : raw.shell == "zsh" ? zsh_completion(table)
                                  : fish_completion(table));
     return 0;
   }
-  if (subs["help"]->parsed()) {
+  if (parsed("help")) {
     if (raw.man) {
       out << man_page(table_of(d), STACKGATE_VERSION);
       return 0;
@@ -409,7 +458,7 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
     return 0;
   }
   for (const CommandInfo& c : k_commands) {
-    if (c.command && subs[c.name]->parsed()) o.command = *c.command;
+    if (c.command && parsed(c.name)) o.command = *c.command;
   }
   auto usage = [&](const std::string& message) -> ParsedArgs {
     err << "stackgate: error: " << message << "\nRun 'stackgate --help' for usage.\n";
@@ -463,6 +512,12 @@ ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std:
   o.command_line.insert(o.command_line.end(), after_dashes.begin(), after_dashes.end());
   if (o.command == Command::exec && o.command_line.empty()) return usage("exec needs a command: exec --for S -- CMD ARGS");
   return o;
+}
+
+}  // namespace
+
+ParsedArgs parse_args(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  return parse(argc, argv, out, err, true);
 }
 
 }  // namespace stackgate::gate

@@ -61,12 +61,15 @@ void ThreadExecutor::submit(std::function<void()> work) {
   Pool& p = *m_pool;
   g_in_flight.fetch_add(1);
   {
-    std::lock_guard lock(p.mu);
+    std::unique_lock lock(p.mu);
     ++p.running;
     // Every queued attempt has an idle worker of its own: none waits
     // behind a running one.
     if (p.idle > static_cast<int>(p.queue.size())) {
       p.queue.push_back(std::move(work));
+      // Notified after unlocking, so the worker it wakes does not block
+      // at once on the mutex this thread still holds.
+      lock.unlock();
       p.wake.notify_one();
       return;
     }

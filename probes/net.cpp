@@ -234,8 +234,6 @@ std::expected<Socket, NetError> connect_tcp(const std::string& host, int port, c
   for (const Endpoint& e : *endpoints) {
     Socket s(::socket(e.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!s.valid()) return std::unexpected(from_errno(errno, what));
-    int one = 1;
-    setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int err = 0;
     if (::connect(s.fd(), reinterpret_cast<const sockaddr*>(&e.addr), e.len) != 0) {
       err = errno;
@@ -252,7 +250,13 @@ std::expected<Socket, NetError> connect_tcp(const std::string& host, int port, c
       }
       continue;
     }
-    if (err == 0) return s;
+    if (err == 0) {
+      // Only on a connection: a refused attempt (most of them while a
+      // server starts) costs one system call less.
+      int one = 1;
+      setsockopt(s.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      return s;
+    }
     // Another address may answer ("localhost" is ::1 and 127.0.0.1).
     if (!first_error) first_error = from_errno(err, what);
     if (deadline.passed()) break;

@@ -23,7 +23,11 @@ int free_port();
 /// A free port below `limit` (Redis Cluster needs port + 10000 for its bus).
 int free_port_below(int limit);
 
-/// A fresh directory under $TMPDIR (removed by the caller or left for post-mortem).
+/// Where the servers keep their data: $TMPDIR when set; else /dev/shm when it
+/// is a tmpfs with 4 GiB free; else /tmp.
+const std::string& scratch_base();
+
+/// A fresh directory under scratch_base() (removed by the caller or left for post-mortem).
 std::string make_temp_dir(const std::string& prefix);
 
 /// Polls `ready` every `every` until it returns true or `limit` passes.

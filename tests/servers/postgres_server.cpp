@@ -27,7 +27,7 @@ const passwd* postgres_account() { return server_account("postgres"); }
 
 // initdb and the app role take most of a server's start-up (seconds on a
 // busy machine) and give the same data directory every time. The first
-// server of a machine makes it and leaves a copy in a template under $TMPDIR,
+// server of a machine makes it and leaves a copy in a template under scratch_base(),
 // keyed by the server binaries and the accounts; later servers copy it.
 // Publishing is a rename, so concurrent test processes never see half a
 // template (two that race both make one, and one copy wins).
@@ -35,9 +35,8 @@ std::string template_dir(const std::string& bin) {
   std::string key = bin + "|" + k_wal_segment_size + "|" + std::to_string(::geteuid()) + "|" + PostgresServer::k_superuser + ":" +
                     PostgresServer::k_superuser_password + "|" + PostgresServer::k_app_user + ":" +
                     PostgresServer::k_app_password + "@" + PostgresServer::k_app_database;
-  const char* base = std::getenv("TMPDIR");
   std::ostringstream name;
-  name << (base ? base : "/tmp") << "/sg-postgres-template-" << std::hex << std::hash<std::string>{}(key);
+  name << scratch_base() << "/sg-postgres-template-" << std::hex << std::hash<std::string>{}(key);
   return name.str();
 }
 

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -50,6 +51,30 @@ int free_port_below(int limit) {
     if (port < limit) return port;
   }
   throw std::runtime_error("free_port_below: no free port below " + std::to_string(limit));
+}
+
+int free_port_outside_ephemeral() {
+  // free_port()'s ports come from the ephemeral range, which every connect()
+  // on the machine draws its local port from: at ctest -j8 a Kafka broker
+  // found one of its 6 ports taken when its JVM bound them 15 s later.
+  int low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> low;
+  constexpr int k_first = 10000;
+  if (low - k_first < 1000) return free_port();
+  thread_local std::mt19937 random(std::random_device{}() ^ static_cast<unsigned>(::getpid()));
+  std::uniform_int_distribution<int> pick(k_first, low - 1);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    int port = pick(random);
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (bound) return port;
+  }
+  return free_port();
 }
 
 const std::string& scratch_base() {

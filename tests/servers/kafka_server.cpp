@@ -143,8 +143,10 @@ KafkaServer::KafkaServer(KafkaServerOptions options) : m_options(std::move(optio
   // Distinct free ports for every listener, and one that stays unused.
   std::vector<int> taken;
   auto fresh = [&taken] {
-    int port = free_port();
-    for (int i = 0; i < 100 && std::find(taken.begin(), taken.end(), port) != taken.end(); ++i) port = free_port();
+    int port = free_port_outside_ephemeral();
+    for (int i = 0; i < 100 && std::find(taken.begin(), taken.end(), port) != taken.end(); ++i) {
+      port = free_port_outside_ephemeral();
+    }
     taken.push_back(port);
     return port;
   };

@@ -117,9 +117,16 @@ TEST_CASE("lint --host-ports: no host IP means every address, so a loopback list
 }
 
 TEST_CASE("lint --host-ports: UDP and TCP are checked by the mapping's protocol", "[cli][lint][host-ports]") {
-  HeldPort udp(SOCK_DGRAM);
-  REQUIRE(udp.bound());
-  std::string port = std::to_string(udp.port());
+  // A UDP port whose TCP twin is free: other tests running at the same time
+  // hold TCP ports too, and one of them had this number once.
+  std::unique_ptr<HeldPort> udp;
+  bool tcp_free = false;
+  for (int attempt = 0; attempt < 20 && !tcp_free; ++attempt) {
+    udp = std::make_unique<HeldPort>(SOCK_DGRAM);
+    tcp_free = udp->bound() && HeldPort(SOCK_STREAM, udp->port()).bound();
+  }
+  REQUIRE(tcp_free);
+  std::string port = std::to_string(udp->port());
   ProjectDir dir(web_with_ports("      - \"127.0.0.1:" + port + ":53/udp\"\n      - \"127.0.0.1:" + port +
                                 ":53/tcp\"\n"));
   auto r = lint(dir);

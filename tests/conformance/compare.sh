@@ -6,7 +6,8 @@
 # (the error texts are printed). Exit 0 = same, 1 = different, 2 = usage.
 #
 # STACKGATE (default build-conf/stackgate) and ORACLE (default
-# build-conf/tests/conformance/oracle) name the two binaries.
+# build-conf/tests/conformance/oracle) name the two binaries, PYTHON (default
+# python3) the interpreter.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -49,7 +50,7 @@ if [ $sg_rc -ne 0 ] || [ $or_rc -ne 0 ]; then
   exit 1
 fi
 
-python3 - "$tmp/sg.json" "$tmp/or.json" "$label" <<'PY'
+"${PYTHON:-python3}" - "$tmp/sg.json" "$tmp/or.json" "$label" <<'PY'
 import json, sys
 def norm(path):
     with open(path) as f:

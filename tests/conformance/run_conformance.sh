@@ -63,7 +63,11 @@ shard_k=${shard%/*} shard_n=${shard#*/}
 # Hermetic: no Compose variables from the caller's environment.
 for v in $(env | sed -n 's/^\(COMPOSE_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 
-export STACKGATE="$stackgate" ORACLE="$oracle"
+# compare.sh runs Python once per case: the interpreter itself, not a
+# version manager's python3 shim in front of it (pyenv's costs ~0.2 s of CPU
+# per start, longer than the case).
+python=$(python3 -c 'import sys; print(sys.executable)') || { echo "FAIL: python3 not found" >&2; exit 1; }
+export STACKGATE="$stackgate" ORACLE="$oracle" PYTHON="$python"
 pass=0 fail=0 cases=0
 for dir in "$root"/tests/data/compose/*/ "$root"/tests/data/conformance/*/; do
   [ -d "$dir" ] || continue

@@ -23,7 +23,16 @@ int free_port();
 /// A free port below `limit` (Redis Cluster needs port + 10000 for its bus).
 int free_port_below(int limit);
 
-/// A fresh directory under $TMPDIR (removed by the caller or left for post-mortem).
+/// A free port below the kernel's ephemeral range, for a server that binds it
+/// seconds later (a JVM): no outgoing connection takes it as its local port
+/// meanwhile. free_port() when that range is too small or full.
+int free_port_outside_ephemeral();
+
+/// Where the servers keep their data: $TMPDIR when set; else /dev/shm when it
+/// is a tmpfs with 4 GiB free; else /tmp.
+const std::string& scratch_base();
+
+/// A fresh directory under scratch_base() (removed by the caller or left for post-mortem).
 std::string make_temp_dir(const std::string& prefix);
 
 /// Polls `ready` every `every` until it returns true or `limit` passes.

@@ -143,8 +143,10 @@ KafkaServer::KafkaServer(KafkaServerOptions options) : m_options(std::move(optio
   // Distinct free ports for every listener, and one that stays unused.
   std::vector<int> taken;
   auto fresh = [&taken] {
-    int port = free_port();
-    for (int i = 0; i < 100 && std::find(taken.begin(), taken.end(), port) != taken.end(); ++i) port = free_port();
+    int port = free_port_outside_ephemeral();
+    for (int i = 0; i < 100 && std::find(taken.begin(), taken.end(), port) != taken.end(); ++i) {
+      port = free_port_outside_ephemeral();
+    }
     taken.push_back(port);
     return port;
   };
@@ -233,15 +235,14 @@ namespace {
 // fixed cluster id and node 1, nothing of this broker's ports or paths) and
 // the SSL key are the same for every broker of one Kafka version; making
 // them takes two JVM starts (keytool, StorageTool). The first broker makes
-// them and leaves a copy in a template under $TMPDIR, later ones copy it.
+// them and leaves a copy in a template under scratch_base(), later ones copy it.
 // The key is valid for two days and the template is per day; publishing is
 // a rename, so concurrent test processes never see half a template.
 std::string template_dir(const std::string& libs) {
-  const char* base = std::getenv("TMPDIR");
   auto day = std::chrono::duration_cast<std::chrono::hours>(
                  std::chrono::system_clock::now().time_since_epoch()).count() / 24;
   std::ostringstream name;
-  name << (base ? base : "/tmp") << "/sg-kafka-template-" << std::hex
+  name << scratch_base() << "/sg-kafka-template-" << std::hex
        << std::hash<std::string>{}(libs + "|" + k_cluster_id) << std::dec << "-" << day;
   return name.str();
 }

@@ -66,9 +66,9 @@ RabbitmqServer::RabbitmqServer() {
   m_dir = make_temp_dir("sg-rabbitmq");
   ::chmod(m_dir.c_str(), 0755);
   std::filesystem::create_directories(m_dir + "/home");
-  m_port = free_port();
-  m_epmd_port = free_port();
-  m_dist_port = free_port();
+  m_port = free_port_outside_ephemeral();
+  m_epmd_port = free_port_outside_ephemeral();
+  m_dist_port = free_port_outside_ephemeral();
   write_file(m_dir + "/definitions.json", k_definitions);
   write_file(m_dir + "/rabbitmq.conf",
              "listeners.tcp.1 = 127.0.0.1:" + std::to_string(m_port) + "\n"

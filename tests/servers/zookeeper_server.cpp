@@ -19,7 +19,7 @@ std::string class_path() {
 
 int distinct_free_port(std::set<int>& taken) {
   while (true) {
-    int p = free_port();
+    int p = free_port_outside_ephemeral();
     if (taken.insert(p).second) return p;
   }
 }
@@ -32,7 +32,7 @@ ZooKeeperServer::ZooKeeperServer(int id, std::vector<Peer> peers)
     : m_dir(make_temp_dir("sg-zookeeper")), m_id(id), m_peers(std::move(peers)) {
   std::filesystem::create_directories(m_dir + "/data");
   if (m_id == 0) {
-    m_client_port = free_port();
+    m_client_port = free_port_outside_ephemeral();
   } else {
     for (const Peer& p : m_peers) {
       if (p.id == m_id) m_client_port = p.client_port;

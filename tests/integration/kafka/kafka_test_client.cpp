@@ -238,13 +238,20 @@ std::string describe_group(rd_kafka_t* rk, const std::string& group, bool* stabl
 }  // namespace
 
 void GroupWatcher::run() {
-  poll_until([this] {
+  // The broker answered each request between its sending and its answer's
+  // arrival, so a new state began after the previous answered request was sent.
+  std::optional<time_point> previous_sent;
+  poll_until([&] {
     bool stable = false;
+    auto sent = std::chrono::steady_clock::now();
     std::string text = describe_group(m_rk, m_group, &stable);
     auto now = std::chrono::steady_clock::now();
     if (!text.empty()) {
       std::lock_guard lock(m_mutex);
-      if (m_changes.empty() || m_changes.back().text != text) m_changes.push_back({now, stable, text});
+      if (m_changes.empty() || m_changes.back().text != text) {
+        m_changes.push_back({now, previous_sent.value_or(sent), stable, text});
+      }
+      previous_sent = sent;
     }
     return m_stop.load();
   }, std::chrono::minutes(10), std::chrono::milliseconds(2));
@@ -262,6 +269,12 @@ std::optional<GroupWatcher::time_point> GroupWatcher::stable_since() const {
   std::lock_guard lock(m_mutex);
   if (m_changes.empty() || !m_changes.back().stable) return std::nullopt;
   return m_changes.back().at;
+}
+
+std::optional<GroupWatcher::time_point> GroupWatcher::stable_after() const {
+  std::lock_guard lock(m_mutex);
+  if (m_changes.empty() || !m_changes.back().stable) return std::nullopt;
+  return m_changes.back().after;
 }
 
 std::vector<GroupWatcher::Change> GroupWatcher::changes() const {

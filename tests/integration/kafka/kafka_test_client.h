@@ -71,7 +71,8 @@ class GroupWatcher {
  public:
   using time_point = std::chrono::steady_clock::time_point;
   struct Change {
-    time_point at;
+    time_point at;     // when the answer that first showed it arrived
+    time_point after;  // when the last request that still showed the state before was sent
     bool stable = false;
     std::string text;  // "Stable m1=events[0,1] m2=events[2]"
   };
@@ -85,6 +86,9 @@ class GroupWatcher {
   std::optional<time_point> first_stable() const;
   /// When the latest unchanged stretch began, if the group is Stable in it.
   std::optional<time_point> stable_since() const;
+  /// A time before the latest unchanged stretch began, if the group is Stable
+  /// in it: unlike stable_since(), never late when this thread ran late.
+  std::optional<time_point> stable_after() const;
   std::vector<Change> changes() const;
   void stop();
 

@@ -133,7 +133,9 @@ TEST_CASE("tcp: a closed port in the ephemeral range is never ready, even when t
   int self_connects = 0;
   auto until = Clock::now() + 30s;
   for (int i = 0; i < 200'000 && self_connects == 0 && Clock::now() < until; ++i) {
-    Outcome outcome = probe->check(200ms);
+    // A refused loopback connect answers at once; the 2 s budget is only for
+    // a machine so busy that this process waits for a core (ctest -j8 on 2).
+    Outcome outcome = probe->check(2000ms);
     REQUIRE(outcome.verdict != Verdict::ready);
     CHECK(outcome.cheap);
     if (outcome.reason != "connection refused") {

@@ -13,6 +13,15 @@ if [ -f "$dest/.complete" ]; then
 fi
 command -v mvn >/dev/null || { echo "fetch.sh: mvn not found (apt-get install maven)" >&2; exit 1; }
 mkdir -p "$dest"
+# ctest runs several broker-starting tests at once (the shared broker, the
+# own-broker cases, the demo): on an empty cache one fetches, the others wait
+# for it (bounded) and reuse what it fetched.
+exec 9>"$dest/.lock"
+flock -w 600 9 || { echo "fetch.sh: $dest is locked by another fetch for over 600 s" >&2; exit 1; }
+if [ -f "$dest/.complete" ]; then
+  echo "$dest/libs"
+  exit 0
+fi
 rm -rf "$dest/libs"
 mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$dest/libs" >"$dest/mvn.log" 2>&1 || {
   echo "fetch.sh: mvn failed, see $dest/mvn.log:" >&2

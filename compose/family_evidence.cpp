@@ -250,6 +250,11 @@ std::optional<BuildBase> build_base_image(const Project& project, const Service&
 }
 
 FamilyDecision decide_family(const Project& project, const Service& service, const std::vector<NamedRef>& refs_naming) {
+  return decide_family(project, service, refs_naming, connection_refs(service));
+}
+
+FamilyDecision decide_family(const Project& project, const Service& service, const std::vector<NamedRef>& refs_naming,
+                             const std::vector<ConnectionRef>& own_refs) {
   std::vector<Signal> signals;
   FamilyDecision decision;
 
@@ -292,7 +297,7 @@ FamilyDecision decide_family(const Project& project, const Service& service, con
   // environment and port signals.
   bool app_image = generic_image(service.image) || tool_image(service.image);
   std::vector<ImageFamily> client_of;
-  for (const ConnectionRef& ref : connection_refs(service)) {
+  for (const ConnectionRef& ref : own_refs) {
     if (ref.family != ImageFamily::unknown && !names_service(service, ref.host) && !is_local_host(ref.host)) {
       client_of.push_back(ref.family);
     }

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "gate/suggest.h"
@@ -37,17 +38,20 @@ std::optional<util::ConfigError> find_cycle(const std::map<std::string, std::vec
     std::sort(f.children.begin(), f.children.end(), [](const Edge* a, const Edge* b) { return a->service < b->service; });
     return f;
   };
-  std::set<std::string, std::less<>> clean;  // fully explored, no cycle below
+  // Views of the names in `edges` (its keys and edges' targets), which
+  // outlive the search: hashed, not copied into ordered containers.
+  std::unordered_set<std::string_view> clean;  // fully explored, no cycle below
   for (const auto& [name, unused] : edges) {  // std::map: name order
     if (clean.contains(name)) continue;
     std::vector<std::string> path{name};
-    std::map<std::string, size_t, std::less<>> on_path{{name, 0}};
+    std::unordered_map<std::string_view, size_t> on_path{{name, 0}};
     std::vector<Frame> stack{frame_of(name)};
     while (!stack.empty()) {
       Frame& top = stack.back();
       if (top.next == top.children.size()) {
-        clean.insert(path.back());
-        on_path.erase(path.back());
+        auto done = on_path.find(path.back());
+        clean.insert(done->first);
+        on_path.erase(done);
         path.pop_back();
         stack.pop_back();
         continue;

@@ -89,21 +89,24 @@ std::vector<std::string> name_words(std::string_view name) {
 ImageFamily variable_family(std::string_view name) {
   static constexpr std::string_view k_generic[] = {"BROKER", "BROKERS", "BOOTSTRAP"};
   std::vector<std::string> words = name_words(name);
-  for (bool generic : {false, true}) {
-    ImageFamily found = ImageFamily::unknown;
-    for (const FamilyTraits& t : family_table()) {
-      for (std::string_view w : t.variable_words) {
-        bool is_generic = std::find(std::begin(k_generic), std::end(k_generic), w) != std::end(k_generic);
-        if (is_generic != generic) continue;
-        if (std::find(words.begin(), words.end(), w) != words.end()) {
-          if (found != ImageFamily::unknown && found != t.family) return ImageFamily::unknown;
-          found = t.family;
-        }
+  // One walk of the table for both kinds of word (this runs for every
+  // variable of every service): [0] specific words, [1] generic ones.
+  ImageFamily found[2] = {ImageFamily::unknown, ImageFamily::unknown};
+  bool ambiguous[2] = {false, false};
+  for (const FamilyTraits& t : family_table()) {
+    for (std::string_view w : t.variable_words) {
+      if (std::find(words.begin(), words.end(), w) == words.end()) continue;
+      size_t generic = std::find(std::begin(k_generic), std::end(k_generic), w) != std::end(k_generic) ? 1 : 0;
+      if (found[generic] != ImageFamily::unknown && found[generic] != t.family) {
+        ambiguous[generic] = true;
+      } else {
+        found[generic] = t.family;
       }
     }
-    if (found != ImageFamily::unknown) return found;
   }
-  return ImageFamily::unknown;
+  if (ambiguous[0]) return ImageFamily::unknown;
+  if (found[0] != ImageFamily::unknown) return found[0];
+  return ambiguous[1] ? ImageFamily::unknown : found[1];
 }
 
 bool ends_with_any(std::string_view name, std::initializer_list<std::string_view> suffixes, std::string_view* prefix) {

@@ -58,10 +58,11 @@ bool generic_image(const std::string& image) {
   return false;
 }
 
-bool tool_image(const std::string& image) {
+// `family` is image_family(image), which the caller has already.
+bool tool_image(const std::string& image, ImageFamily family) {
   // A family word next to a tool word ("postgres-exporter", "kafka-ui").
   std::string repository = image_repository(image);
-  if (repository.empty() || image_family(image) != ImageFamily::unknown) return false;
+  if (repository.empty() || family != ImageFamily::unknown) return false;
   std::string last(basename(repository));
   for (const FamilyTraits& t : family_table()) {
     for (std::string_view w : t.words) {
@@ -250,11 +251,17 @@ std::optional<BuildBase> build_base_image(const Project& project, const Service&
 }
 
 FamilyDecision decide_family(const Project& project, const Service& service, const std::vector<NamedRef>& refs_naming) {
+  return decide_family(project, service, refs_naming, connection_refs(service));
+}
+
+FamilyDecision decide_family(const Project& project, const Service& service, const std::vector<NamedRef>& refs_naming,
+                             const std::vector<ConnectionRef>& own_refs) {
   std::vector<Signal> signals;
   FamilyDecision decision;
 
   // The image, or the image the build starts from.
-  if (ImageFamily f = image_family(service.image); f != ImageFamily::unknown) {
+  ImageFamily own_image_family = image_family(service.image);
+  if (ImageFamily f = own_image_family; f != ImageFamily::unknown) {
     bool exact = false;
     std::string repository = image_repository(service.image);
     for (std::string_view rule : traits(f)->images) {
@@ -290,9 +297,9 @@ FamilyDecision decide_family(const Project& project, const Service& service, con
 
   // Evidence that the service is a client of a family voids that family's
   // environment and port signals.
-  bool app_image = generic_image(service.image) || tool_image(service.image);
+  bool app_image = generic_image(service.image) || tool_image(service.image, own_image_family);
   std::vector<ImageFamily> client_of;
-  for (const ConnectionRef& ref : connection_refs(service)) {
+  for (const ConnectionRef& ref : own_refs) {
     if (ref.family != ImageFamily::unknown && !names_service(service, ref.host) && !is_local_host(ref.host)) {
       client_of.push_back(ref.family);
     }

@@ -44,6 +44,11 @@ struct NamedRef {
 /// `service` (see InferIndex); the overload without it scans the project.
 FamilyDecision decide_family(const Project& project, const Service& service, const std::vector<NamedRef>& refs_naming);
 FamilyDecision decide_family(const Project& project, const Service& service);
+/// With `own_refs` = connection_refs(service), already computed (InferIndex
+/// keeps them: reading every environment twice was a good part of planning
+/// a large project).
+FamilyDecision decide_family(const Project& project, const Service& service, const std::vector<NamedRef>& refs_naming,
+                             const std::vector<ConnectionRef>& own_refs);
 
 /// The image of the final stage of `service`'s build (Dockerfile FROM after
 /// ARG and build.args substitution), with "FROM x in file:line"; nullopt

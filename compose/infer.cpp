@@ -24,7 +24,9 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "compose/connection_refs.h"
 #include "compose/family_evidence.h"
@@ -136,13 +138,19 @@ BestRef best_ref(const InferIndex& index, const Service& s, ImageFamily family) 
     if (named.ref.family != family && named.ref.family != ImageFamily::unknown) continue;
     candidates.push_back(&named);
   }
+  // How many candidates share each (user, database, port): counted once,
+  // not by a scan per candidate (a server with many clients made that
+  // quadratic).
+  auto by_target = [](const ConnectionRef* a, const ConnectionRef* b) {
+    return std::tie(a->user, a->database, a->port) < std::tie(b->user, b->database, b->port);
+  };
+  std::map<const ConnectionRef*, long, decltype(by_target)> same_target(by_target);
+  for (const NamedRef* named : candidates) ++same_target[&named->ref];
   BestRef best;
   long best_score = -1;
   for (const NamedRef* named : candidates) {
     const ConnectionRef& ref = named->ref;
-    long same = std::count_if(candidates.begin(), candidates.end(), [&](const NamedRef* other) {
-      return other->ref.user == ref.user && other->ref.database == ref.database && other->ref.port == ref.port;
-    });
+    long same = same_target.at(&ref);
     long score = (configured(ref.database) ? 1 << 20 : 0) + (configured(ref.user) ? 1 << 19 : 0) + same * 8 +
                  (ref.family == family ? (ref.family_from_scheme ? 4 : 2) : 0) + (named->direct ? 1 : 0);
     if (score > best_score) {  // ties: the first client in name order

@@ -28,7 +28,8 @@ InferIndex::InferIndex(const Project& project) : m_project(project) {
       if (d.condition == Condition::service_completed_successfully) m_complete[d.service].push_back(name);
       if (d.condition == Condition::service_healthy) m_healthy[d.service] = true;
     }
-    for (ConnectionRef& ref : connection_refs(s)) {
+    const std::vector<ConnectionRef>& own = m_own_refs.emplace_hint(m_own_refs.end(), name, connection_refs(s))->second;
+    for (const ConnectionRef& ref : own) {
       auto it = by_name.find(ref.host);
       if (it == by_name.end()) continue;
       for (const std::string& target : it->second) {
@@ -56,7 +57,10 @@ bool InferIndex::awaited_healthy(const std::string& service) const { return m_he
 const FamilyDecision& InferIndex::family(const Service& service) const {
   auto it = m_families.find(service.name);
   if (it == m_families.end()) {
-    it = m_families.emplace(service.name, decide_family(m_project, service, refs_naming(service.name))).first;
+    auto own = m_own_refs.find(service.name);
+    FamilyDecision decision = own == m_own_refs.end() ? decide_family(m_project, service, refs_naming(service.name))
+                                                      : decide_family(m_project, service, refs_naming(service.name), own->second);
+    it = m_families.emplace(service.name, std::move(decision)).first;
   }
   return it->second;
 }

@@ -32,6 +32,7 @@ class InferIndex {
  private:
   const Project& m_project;
   std::map<std::string, std::vector<NamedRef>> m_refs;
+  std::map<std::string, std::vector<ConnectionRef>> m_own_refs;  // connection_refs() of each service, read once
   std::map<std::string, std::vector<std::string>> m_complete;
   std::map<std::string, bool> m_healthy;
   mutable std::map<std::string, FamilyDecision> m_families;

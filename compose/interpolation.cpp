@@ -187,7 +187,10 @@ class Substituter {
   std::vector<std::string>* m_unset;
 };
 
-void walk(Node& node, const VariableLookup& lookup, const std::string& path, util::ConfigErrors& errors,
+// `path` names `node` ("services.api.environment.URL"); it is one buffer,
+// extended for a child and cut back after it, not a new string per node
+// (it is read only for an error).
+void walk(Node& node, const VariableLookup& lookup, std::string& path, util::ConfigErrors& errors,
           std::vector<Warning>& warnings) {
   switch (node.kind) {
     case NodeKind::null:
@@ -218,7 +221,10 @@ void walk(Node& node, const VariableLookup& lookup, const std::string& path, uti
     }
     case NodeKind::sequence:
       for (size_t i = 0; i < node.items.size(); ++i) {
-        walk(node.items[i], lookup, path + "[" + std::to_string(i) + "]", errors, warnings);
+        size_t parent = path.size();
+        ((path += '[') += std::to_string(i)) += ']';
+        walk(node.items[i], lookup, path, errors, warnings);
+        path.resize(parent);
       }
       return;
     case NodeKind::mapping:
@@ -226,7 +232,11 @@ void walk(Node& node, const VariableLookup& lookup, const std::string& path, uti
         if (util::cancel_requested()) {
           return;  // a signal: the load is abandoned anyway
         }
-        walk(e.value, lookup, path.empty() ? e.key : path + "." + e.key, errors, warnings);
+        size_t parent = path.size();
+        if (!path.empty()) path += '.';
+        path += e.key;
+        walk(e.value, lookup, path, errors, warnings);
+        path.resize(parent);
       }
       return;
   }
@@ -249,7 +259,8 @@ std::expected<std::string, TemplateError> substitute(std::string_view text, cons
 
 void interpolate_tree(Node& node, const VariableLookup& lookup, const std::string& path, util::ConfigErrors& errors,
                       std::vector<Warning>& warnings) {
-  walk(node, lookup, path, errors, warnings);
+  std::string buffer = path;
+  walk(node, lookup, buffer, errors, warnings);
 }
 
 }  // namespace stackgate::compose

@@ -203,7 +203,10 @@ const std::vector<Node>* ModelLoader::documents(const std::string& file, const S
 std::optional<std::string> ModelLoader::project_name_in(const std::string& file, const ModelScope& scope) {
   const std::vector<Node>* docs = documents(file, {});
   std::optional<std::string> name;
-  for (const Node& doc : docs ? *docs : std::vector<Node>{}) {
+  // Both branches lvalues: `docs ? *docs : std::vector<Node>{}` would copy
+  // every document (a large file's whole tree) only to read its name.
+  static const std::vector<Node> k_no_documents;
+  for (const Node& doc : docs ? *docs : k_no_documents) {
     if (const Node* n = doc.find("name"); n && n->is_scalar()) {
       Node copy = *n;
       util::ConfigErrors ignored;

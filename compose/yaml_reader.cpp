@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <streambuf>
+#include <string_view>
 
 #include "util/cancel.h"
 #include "util/sanitize.h"
@@ -93,15 +94,49 @@ class Converter {
            (key.tag == "?" || key.tag == "tag:yaml.org,2002:merge");
   }
 
-  void convert_mapping(const RawNode& y, Node& out, int depth) {
-    // Explicit keys first, so merged entries never shadow them.
-    std::set<std::string> explicit_keys;
-    for (size_t i = 0; i + 1 < y.items.size(); i += 2) {
-      if (!is_merge_key(*y.items[i]) && y.items[i]->type == YAML::NodeType::Scalar) {
-        explicit_keys.insert(y.items[i]->value);
+  // The keys of the mapping being built: a scan of its entries while it is
+  // small (nearly every mapping of a compose file), a set once it is large.
+  // A std::set per mapping, holding a copy of every key, was a good part of
+  // converting a large file.
+  class KeySet {
+   public:
+    explicit KeySet(const std::vector<MapEntry>& entries) : m_entries(entries) {}
+    bool contains(const std::string& key) const {
+      if (m_large) return m_set.contains(key);
+      return std::any_of(m_entries.begin(), m_entries.end(), [&](const MapEntry& e) { return e.key == key; });
+    }
+    /// After an entry was appended.
+    void added() {
+      if (m_large) {
+        m_set.insert(m_entries.back().key);
+      } else if (m_entries.size() > k_scan_limit) {
+        for (const MapEntry& e : m_entries) m_set.insert(e.key);
+        m_large = true;
       }
     }
-    std::set<std::string> seen;
+
+   private:
+    static constexpr size_t k_scan_limit = 16;
+    const std::vector<MapEntry>& m_entries;
+    std::set<std::string> m_set;
+    bool m_large = false;
+  };
+
+  void convert_mapping(const RawNode& y, Node& out, int depth) {
+    // Explicit keys first, so merged entries never shadow them. Only a
+    // mapping with a merge key needs them (sorted, viewing the raw keys).
+    std::vector<std::string_view> explicit_keys;
+    bool has_merge = false;
+    for (size_t i = 0; i + 1 < y.items.size(); i += 2) has_merge = has_merge || is_merge_key(*y.items[i]);
+    if (has_merge) {
+      for (size_t i = 0; i + 1 < y.items.size(); i += 2) {
+        if (!is_merge_key(*y.items[i]) && y.items[i]->type == YAML::NodeType::Scalar) {
+          explicit_keys.push_back(y.items[i]->value);
+        }
+      }
+      std::sort(explicit_keys.begin(), explicit_keys.end());
+    }
+    KeySet seen(out.entries);
     out.entries.reserve(y.items.size() / 2);
     for (size_t i = 0; i + 1 < y.items.size(); i += 2) {
       const RawNode& key = *y.items[i];
@@ -116,7 +151,7 @@ class Converter {
         continue;
       }
       const std::string& name = key.value;
-      if (!seen.insert(name).second) {
+      if (seen.contains(name)) {
         const Node* first = nullptr;
         for (const MapEntry& e : out.entries) {
           if (e.key == name) {
@@ -132,11 +167,12 @@ class Converter {
         value.where = key_where;  // `key:` with nothing after it: point at the key
       }
       out.entries.push_back(MapEntry{name, key_where, std::move(value)});
+      seen.added();
     }
   }
 
   // `<<: *a` or `<<: [*a, *b]`: earlier sources win, explicit keys win.
-  void merge_into(Node& out, const Node& source, const std::set<std::string>& explicit_keys, std::set<std::string>& seen) {
+  void merge_into(Node& out, const Node& source, const std::vector<std::string_view>& explicit_keys, KeySet& seen) {
     std::vector<const Node*> sources;
     if (source.is_mapping()) {
       sources.push_back(&source);
@@ -154,7 +190,8 @@ class Converter {
     }
     for (const Node* s : sources) {
       for (const MapEntry& e : s->entries) {
-        if (explicit_keys.count(e.key) || !seen.insert(e.key).second) {
+        if (std::binary_search(explicit_keys.begin(), explicit_keys.end(), std::string_view(e.key)) ||
+            seen.contains(e.key)) {
           continue;
         }
         // Copies count against the budget too: nested merges multiply.
@@ -164,6 +201,7 @@ class Converter {
           return;
         }
         out.entries.push_back(e);
+        seen.added();
       }
     }
   }

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "gate/suggest.h"
@@ -37,17 +38,20 @@ std::optional<util::ConfigError> find_cycle(const std::map<std::string, std::vec
     std::sort(f.children.begin(), f.children.end(), [](const Edge* a, const Edge* b) { return a->service < b->service; });
     return f;
   };
-  std::set<std::string, std::less<>> clean;  // fully explored, no cycle below
+  // Views of the names in `edges` (its keys and edges' targets), which
+  // outlive the search: hashed, not copied into ordered containers.
+  std::unordered_set<std::string_view> clean;  // fully explored, no cycle below
   for (const auto& [name, unused] : edges) {  // std::map: name order
     if (clean.contains(name)) continue;
     std::vector<std::string> path{name};
-    std::map<std::string, size_t, std::less<>> on_path{{name, 0}};
+    std::unordered_map<std::string_view, size_t> on_path{{name, 0}};
     std::vector<Frame> stack{frame_of(name)};
     while (!stack.empty()) {
       Frame& top = stack.back();
       if (top.next == top.children.size()) {
-        clean.insert(path.back());
-        on_path.erase(path.back());
+        auto done = on_path.find(path.back());
+        clean.insert(done->first);
+        on_path.erase(done);
         path.pop_back();
         stack.pop_back();
         continue;
@@ -72,18 +76,19 @@ std::map<std::string, int, std::less<>> compute_levels(const std::map<std::strin
   std::map<std::string, int, std::less<>> levels;
   struct Frame {
     const std::string* vertex;
+    const std::vector<Edge>* out;  // its edges, looked up once, not at every step
     size_t next = 0;
     int level = 0;
   };
-  for (const auto& [name, unused] : edges) {
+  for (const auto& [name, name_edges] : edges) {
     if (levels.contains(name)) continue;
-    std::vector<Frame> stack{{&name}};
+    std::vector<Frame> stack{{&name, &name_edges}};
     while (!stack.empty()) {
       Frame& top = stack.back();
-      const std::vector<Edge>& out = edges.at(*top.vertex);
+      const std::vector<Edge>& out = *top.out;
       if (top.next == out.size()) {
         int level = top.level;
-        levels[*top.vertex] = level;
+        levels.insert_or_assign(*top.vertex, level);
         stack.pop_back();
         if (!stack.empty()) stack.back().level = std::max(stack.back().level, 1 + level);
         continue;
@@ -92,7 +97,8 @@ std::map<std::string, int, std::less<>> compute_levels(const std::map<std::strin
       if (auto it = levels.find(e.service); it != levels.end()) {
         top.level = std::max(top.level, 1 + it->second);
       } else {
-        stack.push_back({&edges.find(e.service)->first});
+        auto child = edges.find(e.service);
+        stack.push_back({&child->first, &child->second});
       }
     }
   }
@@ -105,16 +111,19 @@ std::expected<ServiceGraph, util::ConfigErrors> ServiceGraph::build(const compos
                                                                     std::vector<compose::Warning>* warnings) {
   std::vector<std::string> names;
   for (const auto& [name, unused] : project.services) names.push_back(name);
+  // Membership by hash: the map's string comparisons were a good part of
+  // building the graph of a large project.
+  std::unordered_set<std::string_view> known(names.begin(), names.end());
 
   ServiceGraph graph;
   util::ConfigErrors errors;
-  for (const auto& [name, service] : project.services) {
-    std::vector<Edge>& out = graph.m_edges[name];
+  for (const auto& [name, service] : project.services) {  // sorted: each insertion at the end
+    std::vector<Edge>& out = graph.m_edges.emplace_hint(graph.m_edges.end(), name, std::vector<Edge>{})->second;
     // Each target once (the first entry wins). A set, not a scan of `out`:
     // a service can inherit hundreds of dependencies through extends.
     std::unordered_set<std::string_view> targets;
     for (const compose::Dependency& dep : service.depends_on) {
-      if (project.services.contains(dep.service)) {
+      if (known.contains(dep.service)) {
         if (!targets.insert(dep.service).second) continue;
         out.push_back(Edge{dep.service, dep.condition, dep.required, dep.implicit, dep.via, dep.where});
         continue;

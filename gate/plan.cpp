@@ -45,13 +45,14 @@ Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const
       ps.skipped = service.stackgate.skip || (service.replicas && *service.replicas == 0);
       if (!ps.skipped) {
         compose::InferResult inferred = compose::explain_probes(index, service, infer);
-        ps.notes = inferred.notes;
-        ps.family = inferred.family;
+        // `inferred` is ours: its strings are moved into the plan, not copied.
+        ps.notes = std::move(inferred.notes);
+        ps.family = std::move(inferred.family);
         ps.job = inferred.job;
-        for (const compose::InferredProbe& ip : inferred.probes) {
+        ps.probes.reserve(inferred.probes.size());
+        for (compose::InferredProbe& ip : inferred.probes) {
           PlannedProbe pp;
-          pp.url = ip.url;
-          pp.settings = ip.settings;
+          pp.settings = std::move(ip.settings);
           if (auto parsed = spec::parse_url(ip.url)) {
             pp.type = parsed->scheme;
             pp.target = parsed->redacted();
@@ -60,13 +61,14 @@ Plan make_plan(const compose::Project& project, const ServiceGraph& graph, const
             pp.target = util::redact_url(ip.url);
             pp.parse_error = parsed.error();
           }
-          pp.kind = ip.kind;
-          pp.provenance = ip.provenance;
-          pp.where = ip.where;
+          pp.url = std::move(ip.url);
+          pp.kind = std::move(ip.kind);
+          pp.provenance = std::move(ip.provenance);
+          pp.where = std::move(ip.where);
           ps.probes.push_back(std::move(pp));
         }
       }
-      plan.services[name] = std::move(ps);
+      plan.services.insert_or_assign(name, std::move(ps));
     }
   }
   for (const std::string& name : plan.release) {

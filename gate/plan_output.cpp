@@ -160,15 +160,22 @@ class JsonWriter {
     m_out += bracket;
   }
   void string_text(std::string_view text) {
-    bool plain = std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
-    if (!plain) {
-      m_out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      return;
+    bool escapes = false;  // a '"' or '\\' to escape
+    for (char c : text) {
+      if (auto u = static_cast<unsigned char>(c); u < 0x20 || u >= 0x7f) {
+        m_out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return;
+      }
+      escapes = escapes || c == '"' || c == '\\';
     }
     m_out += '"';
-    for (char c : text) {
-      if (c == '"' || c == '\\') m_out += '\\';
-      m_out += c;
+    if (!escapes) {
+      m_out += text;  // the usual case: one append, not one per character
+    } else {
+      for (char c : text) {
+        if (c == '"' || c == '\\') m_out += '\\';
+        m_out += c;
+      }
     }
     m_out += '"';
   }
@@ -178,11 +185,37 @@ class JsonWriter {
   bool m_after_key = false;
 };
 
+// util::format_location(), with the sanitised file name kept from one call
+// to the next: a large project's every edge and probe names the same file.
+class LocationText {
+ public:
+  const std::string& operator()(const util::SourceLocation& where) {
+    m_text.clear();
+    if (where.file.empty()) return m_text;
+    if (where.file != m_file) {
+      m_file = where.file;
+      m_sanitized = util::sanitize(where.file);
+    }
+    m_text = m_sanitized;
+    if (where.line > 0) {
+      (m_text += ':') += std::to_string(where.line);
+      if (where.col > 0) (m_text += ':') += std::to_string(where.col);
+    }
+    return m_text;
+  }
+
+ private:
+  std::string m_file;
+  std::string m_sanitized;
+  std::string m_text;
+};
+
 }  // namespace
 
 std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
   std::string out;
   JsonWriter w(out);
+  LocationText location;
   // Keys in sorted order throughout (see JsonWriter).
   w.begin_object();
   w.string_array("files", plan.files);
@@ -210,7 +243,7 @@ std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
       w.member("required", e.required);
       w.member("service", e.service);
       w.member("via", e.via);
-      w.member("where", format_location(e.where));
+      w.member("where", location(e.where));
       w.end_object();
     }
     w.end_array();
@@ -236,7 +269,7 @@ std::string plan_json(const Plan& plan, const ServiceGraph& graph) {
       w.member("settings", spec::format_settings(p.settings));
       w.member("target", p.target);
       w.member("type", p.type);
-      w.member("where", format_location(p.where));
+      w.member("where", location(p.where));
       w.end_object();
     }
     w.end_array();

@@ -70,6 +70,15 @@ std::string sanitize(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
   for (size_t i = 0; i < bytes.size();) {
+    // A run of printable ASCII, the usual content, is kept as it is in one
+    // append (plan output sanitises every note and source it prints).
+    size_t run = i;
+    while (run < bytes.size() && bytes[run] >= 0x20 && bytes[run] < 0x7F) ++run;
+    if (run > i) {
+      out.append(bytes.substr(i, run - i));
+      i = run;
+      continue;
+    }
     char32_t cp = 0;
     size_t n = utf8_sequence(bytes.substr(i), &cp);
     if (n == 0) {

@@ -58,8 +58,9 @@ const FamilyDecision& InferIndex::family(const Service& service) const {
   auto it = m_families.find(service.name);
   if (it == m_families.end()) {
     auto own = m_own_refs.find(service.name);
-    FamilyDecision decision = own == m_own_refs.end() ? decide_family(m_project, service, refs_naming(service.name))
-                                                      : decide_family(m_project, service, refs_naming(service.name), own->second);
+    FamilyDecision decision = own == m_own_refs.end()
+                                  ? decide_family(m_project, service, refs_naming(service.name))
+                                  : decide_family(m_project, service, refs_naming(service.name), own->second);
     it = m_families.emplace(service.name, std::move(decision)).first;
   }
   return it->second;
